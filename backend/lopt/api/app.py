@@ -1,0 +1,56 @@
+"""The app factory. Detectors are loaded once, held on ``app.state``, released on exit."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
+
+from lopt import __version__
+from lopt.api.errors import install_error_handlers
+from lopt.api.routes import health, models, playground
+from lopt.config import Settings, get_settings
+from lopt.inference.service import DetectionService
+
+log = logging.getLogger(__name__)
+
+DESCRIPTION = (
+    "Upload a photo or a video to `POST /playground` and get back whether it is **Real** "
+    "or **Fake**, how sure the model is, and the scores behind the verdict."
+)
+
+
+def create_app(
+    settings: Settings | None = None, detectors: DetectionService | None = None
+) -> FastAPI:
+    """Build the app. Pass ``detectors`` already loaded (as ``lopt serve`` does) or let the
+    lifespan load them from ``settings``."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        service = detectors or DetectionService.load(settings)
+        await service.start()
+        app.state.detectors = service
+        try:
+            yield
+        finally:
+            await service.stop()
+            app.state.detectors = None
+
+    app = FastAPI(title="Lopt", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    app.state.settings = settings
+    app.state.detectors = None
+    install_error_handlers(app)
+    app.include_router(playground.router)
+    app.include_router(health.router)
+    app.include_router(models.router)
+
+    @app.get("/", include_in_schema=False)
+    async def index() -> RedirectResponse:
+        return RedirectResponse("/docs")
+
+    return app

@@ -1,0 +1,132 @@
+"""``lopt``: serve the API, or judge files from the command line without a server."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from lopt import __version__
+from lopt.config import Settings, SettingsError, load_settings
+from lopt.errors import LoptError, MediaTooLarge, ModelLoadError
+
+log = logging.getLogger("lopt")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=getattr(logging, args.log_level.upper()),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    try:
+        result: int = args.run(args)
+        return result
+    except (SettingsError, ModelLoadError) as error:
+        print(f"lopt: {error}", file=sys.stderr)
+        return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="lopt",
+        description="Lopt: is this photo or video Real or Fake? Settings come from LOPT_* "
+        "environment variables (see the README).",
+    )
+    parser.add_argument("--version", action="version", version=f"lopt {__version__}")
+    parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="Serve the web app and the API.")
+    serve.add_argument("--host", help="Address to bind (default: LOPT_HOST or 127.0.0.1).")
+    serve.add_argument("--port", type=int, help="Port to listen on (default: LOPT_PORT or 8000).")
+    serve.add_argument("--reload", action="store_true", help="Restart on code changes (development).")
+    serve.set_defaults(run=_serve)
+
+    predict = commands.add_parser(
+        "predict", help="Judge files and print one JSON line per file (no server needed)."
+    )
+    predict.add_argument("files", nargs="+", type=Path, metavar="FILE", help="Images or videos.")
+    predict.set_defaults(run=_predict)
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides = {key: getattr(args, key) for key in ("host", "port") if getattr(args, key, None)}
+    return load_settings(**overrides)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    settings = _settings(args)
+    if args.reload:
+        # Reload needs an import string; the models then load inside the app's lifespan.
+        uvicorn.run(
+            "lopt.api.app:create_app",
+            factory=True,
+            host=settings.host,
+            port=settings.port,
+            reload=True,
+            reload_dirs=[str(Path(__file__).parent)],
+        )
+        return 0
+
+    from lopt.api.app import create_app
+    from lopt.inference.service import DetectionService
+
+    detectors = DetectionService.load(settings)
+    app = create_app(settings, detectors)
+    log.info("Serving on http://%s:%d (API docs at /docs)", settings.host, settings.port)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level=args.log_level)
+    return 0
+
+
+def _predict(args: argparse.Namespace) -> int:
+    from lopt.inference.service import DetectionService
+
+    settings = _settings(args)
+    detectors = DetectionService.load(settings)
+
+    async def run() -> int:
+        failures = 0
+        await detectors.start()
+        try:
+            for path in args.files:
+                try:
+                    _check_file(path, settings.max_upload_bytes)
+                    prediction = await detectors.analyse(path, filename=path.name)
+                    print(prediction.model_dump_json(), flush=True)
+                except LoptError as error:
+                    failures += 1
+                    body = {"code": error.code, "message": error.message}
+                    print(json.dumps({"filename": str(path), "error": body}), flush=True)
+        finally:
+            await detectors.stop()
+        return 1 if failures else 0
+
+    return asyncio.run(run())
+
+
+def _check_file(path: Path, max_bytes: int) -> None:
+    if not path.is_file():
+        raise _NotAFile(f"{path} is not a readable file.")
+    if path.stat().st_size > max_bytes:
+        raise MediaTooLarge(
+            f"{path} is larger than the {max_bytes / 1_048_576:.1f} MiB limit (LOPT_MAX_UPLOAD_BYTES)."
+        )
+
+
+class _NotAFile(LoptError):
+    code = "not_found"
+    status_code = 404
+
+
+if __name__ == "__main__":
+    sys.exit(main())

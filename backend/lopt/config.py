@@ -1,0 +1,137 @@
+"""Settings: every knob and every limit, read from ``LOPT_*`` environment variables.
+
+Validated once at start-up; an invalid value stops the service with a message that names
+the variable. Tests override ``get_settings`` or build ``Settings(...)`` directly.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Device = Literal["auto", "cpu", "cuda", "mps"]
+DType = Literal["auto", "float32", "bfloat16", "float16"]
+Aggregation = Literal["mean", "max", "median"]
+
+DISABLED = {"", "none", "off", "disabled"}
+ENV_PREFIX = "LOPT_"
+
+
+class Settings(BaseSettings):
+    """Lopt's configuration. Each field is the environment variable ``LOPT_<FIELD>``."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, env_file=".env", extra="ignore", validate_default=True
+    )
+
+    image_model: str = Field(
+        "agasta/virtus",
+        description="Image detector: a Hugging Face hub id or a local checkpoint folder.",
+    )
+    image_model_revision: str | None = Field(
+        None, description="Hub revision (branch, tag or commit) of the image model."
+    )
+    video_model: str | None = Field(
+        "agasta/scarlet",
+        description="Video detector: a hub id or local folder; 'none' disables video analysis.",
+    )
+    video_model_revision: str | None = Field(
+        None, description="Hub revision (branch, tag or commit) of the video model."
+    )
+    device: Device = Field("auto", description="Where models run: auto, cpu, cuda or mps.")
+    dtype: DType = Field(
+        "auto", description="Weight precision: auto (float32 on CPU, float16 on GPU) or explicit."
+    )
+    hub_timeout_s: float = Field(
+        3.0, gt=0, le=60, description="Seconds to wait for the Hugging Face Hub before giving up."
+    )
+
+    max_upload_bytes: int = Field(
+        200 * 1024 * 1024, gt=0, description="Largest accepted upload, in bytes."
+    )
+    max_image_pixels: int = Field(
+        50_000_000, gt=0, description="Largest accepted image, in pixels (decompression-bomb guard)."
+    )
+    max_video_seconds: float = Field(
+        600.0, gt=0, description="Longest accepted video, in seconds."
+    )
+    max_video_pixels: int = Field(
+        3840 * 2160, gt=0, description="Largest accepted video frame, in pixels."
+    )
+    video_clips: int = Field(
+        4, ge=1, le=64, description="Clips sampled uniformly across a video's whole duration."
+    )
+    video_frame_side: int = Field(
+        640, ge=64, le=4096, description="Longest side, in px, sampled video frames are decoded at."
+    )
+    video_aggregation: Aggregation = Field(
+        "mean", description="How clip fake probabilities combine into the video's: mean, max, median."
+    )
+
+    max_batch_size: int = Field(8, ge=1, le=256, description="Most items in one forward pass.")
+    max_wait_ms: float = Field(
+        10.0, ge=0, le=10_000, description="How long the batcher waits to fill a batch."
+    )
+    queue_depth: int = Field(
+        64, ge=1, le=100_000, description="Most items waiting for inference before 503."
+    )
+
+    upload_dir: Path | None = Field(
+        None, description="Folder for in-flight uploads (deleted after each request); system temp if unset."
+    )
+
+    host: str = Field("127.0.0.1", description="Address `lopt serve` binds to.")
+    port: int = Field(8000, ge=1, le=65535, description="Port `lopt serve` listens on.")
+
+    @field_validator("video_model", mode="before")
+    @classmethod
+    def _disable_video(cls, value: object) -> object:
+        if isinstance(value, str) and value.strip().lower() in DISABLED:
+            return None
+        return value
+
+    @field_validator("image_model")
+    @classmethod
+    def _require_image_model(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must name a hub id or a local checkpoint folder")
+        return value.strip()
+
+    @field_validator("queue_depth")
+    @classmethod
+    def _queue_holds_a_video(cls, value: int, info: object) -> int:
+        clips = getattr(info, "data", {}).get("video_clips")
+        if clips is not None and value < clips:
+            raise ValueError(f"must be at least LOPT_VIDEO_CLIPS ({clips}) so one video fits")
+        return value
+
+
+class SettingsError(SystemExit):
+    """Raised at start-up for invalid settings; its text names each bad variable."""
+
+
+def describe_validation_error(error: ValidationError) -> str:
+    lines = ["Invalid Lopt settings:"]
+    for issue in error.errors():
+        field = str(issue["loc"][0]) if issue["loc"] else "?"
+        variable = ENV_PREFIX + field.upper()
+        value = issue.get("input")
+        lines.append(f"  {variable}={value!r}: {issue['msg']}")
+    return "\n".join(lines)
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings from the environment (and overrides), or exit with a clear message."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        raise SettingsError(describe_validation_error(error)) from None
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return load_settings()

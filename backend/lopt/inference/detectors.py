@@ -1,0 +1,97 @@
+"""Image and video detectors: ``preprocess(item)`` -> ``predict(batch)`` -> ``postprocess``.
+
+``preprocess`` runs in any worker thread; ``predict`` only in the batcher's inference
+thread; ``postprocess`` turns class probabilities into Lopt's verdict.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from PIL import Image
+
+from lopt.inference.labels import FAKE, REAL, Verdict
+from lopt.inference.registry import LoadedModel
+
+WARM_UP_SIDE = 256
+
+
+@dataclass(frozen=True)
+class Scores:
+    """A verdict for one input: the decision and the probabilities behind it."""
+
+    label: Verdict
+    confidence: float
+    fake_probability: float
+
+    @property
+    def probabilities(self) -> dict[str, float]:
+        return {REAL: round(1.0 - self.fake_probability, 4), FAKE: round(self.fake_probability, 4)}
+
+
+class Detector:
+    """What image and video detectors share: the forward pass and the decision rule."""
+
+    def __init__(self, loaded: LoadedModel) -> None:
+        self.loaded = loaded
+        self._fake = torch.tensor(loaded.labels.fake_indices, dtype=torch.long)
+
+    @property
+    def threshold(self) -> float:
+        return self.loaded.threshold
+
+    def predict(self, batch: torch.Tensor) -> np.ndarray:
+        """Fake probability of each input in the batch (float32 softmax over all labels)."""
+        loaded = self.loaded
+        with torch.inference_mode():
+            pixels = batch.to(loaded.device, dtype=loaded.dtype, non_blocking=True)
+            logits = loaded.model(pixel_values=pixels).logits
+            probabilities = torch.softmax(logits.float(), dim=-1)
+            fake = probabilities[:, self._fake.to(probabilities.device)].sum(dim=-1)
+        return fake.cpu().numpy().astype(np.float32)
+
+    def decide(self, fake_probability: float) -> Scores:
+        fake_probability = float(min(1.0, max(0.0, fake_probability)))
+        label: Verdict = FAKE if fake_probability >= self.threshold else REAL
+        confidence = fake_probability if label == FAKE else 1.0 - fake_probability
+        return Scores(label, round(confidence, 4), round(fake_probability, 4))
+
+
+class ImageDetector(Detector):
+    def preprocess(self, image: Image.Image) -> torch.Tensor:
+        """One RGB image -> the model's (3, H, W) float tensor, via the checkpoint's processor."""
+        pixels = self.loaded.processor(images=[image], return_tensors="pt")["pixel_values"]
+        return pixels[0].float()
+
+    def warm_up_input(self) -> torch.Tensor:
+        return self.preprocess(Image.new("RGB", (WARM_UP_SIDE, WARM_UP_SIDE), (128, 128, 128)))
+
+
+class VideoDetector(Detector):
+    @property
+    def num_frames(self) -> int:
+        assert self.loaded.num_frames is not None
+        return self.loaded.num_frames
+
+    def preprocess(self, frames: Sequence[np.ndarray]) -> torch.Tensor:
+        """``num_frames`` RGB frames -> the model's (T, 3, H, W) clip tensor."""
+        if len(frames) != self.num_frames:
+            raise ValueError(f"a clip needs {self.num_frames} frames, got {len(frames)}")
+        processor = self.loaded.processor
+        clip = [np.ascontiguousarray(frame) for frame in frames]
+        if _is_video_processor(processor):
+            pixels = processor(videos=[clip], return_tensors="pt")["pixel_values"]
+        else:
+            pixels = processor(images=clip, return_tensors="pt")["pixel_values"]
+        return pixels[0].float()
+
+    def warm_up_input(self) -> torch.Tensor:
+        frame = np.full((WARM_UP_SIDE, WARM_UP_SIDE, 3), 128, dtype=np.uint8)
+        return self.preprocess([frame] * self.num_frames)
+
+
+def _is_video_processor(processor: object) -> bool:
+    return any(cls.__name__ == "BaseVideoProcessor" for cls in type(processor).__mro__)

@@ -1,0 +1,64 @@
+"""What an analysis returns: one schema for the API, the CLI and the web app."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from lopt.config import Aggregation
+
+
+class ModelRef(BaseModel):
+    id: str = Field(description="Hub id or local folder of the checkpoint that judged the file.")
+    revision: str | None = Field(None, description="Hub revision, when one was pinned.")
+
+
+class ModelInfo(ModelRef):
+    task: Literal["image", "video"]
+    labels: list[str] = Field(description="The checkpoint's own labels, in output order.")
+    verdicts: list[Literal["Real", "Fake"]] = Field(description="What each label means to Lopt.")
+    threshold: float = Field(description="Fake probability at or above which the verdict is Fake.")
+    device: str
+    dtype: str
+    parameters: int
+    num_frames: int | None = Field(None, description="Frames per clip (video models).")
+
+
+class MediaInfo(BaseModel):
+    format: str = Field(description="Format found from the file's bytes, e.g. jpeg, mp4.")
+    mime: str
+    width: int
+    height: int
+    duration_s: float | None = None
+    fps: float | None = None
+    frame_count: int | None = None
+    sampled_frames: int | None = None
+
+
+class ClipScore(BaseModel):
+    index: int
+    start_s: float = Field(description="Time of the clip's first sampled frame.")
+    end_s: float = Field(description="Time just after the clip's last sampled frame.")
+    frame_indices: list[int]
+    label: Literal["Real", "Fake"]
+    fake_probability: float
+
+
+class Prediction(BaseModel):
+    """The verdict on one file."""
+
+    type: Literal["image", "video"]
+    label: Literal["Real", "Fake"]
+    confidence: float = Field(description="Probability of the returned label, 0..1.")
+    fake_probability: float = Field(description="Probability that the file is fake, 0..1.")
+    probabilities: dict[str, float] = Field(description="Probability of each verdict.")
+    threshold: float = Field(description="Fake probability at or above which the verdict is Fake.")
+    model: ModelRef
+    media: MediaInfo
+    aggregation: Aggregation | None = Field(
+        None, description="How clip scores were combined into the video's (videos only)."
+    )
+    clips: list[ClipScore] | None = Field(None, description="Per-clip scores (videos only).")
+    filename: str | None = None
+    elapsed_ms: float = Field(description="Server time spent on this file.")

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from lopt.api.app import create_app
+from lopt.config import Settings
+from tests.helpers import build_image_model, build_video_model
+
+
+@pytest.fixture(scope="session")
+def checkpoints(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Tiny random checkpoints saved with save_pretrained, loaded like any hub model."""
+    root = tmp_path_factory.mktemp("checkpoints")
+    return {
+        "vit": build_image_model(root / "vit", "vit"),
+        "deit": build_image_model(root / "deit", "deit"),
+        "timesformer": build_video_model(root / "timesformer", "timesformer"),
+        "videomae": build_video_model(root / "videomae", "videomae"),
+        # Classifiers whose bias makes every answer Fake, with labels in either order.
+        "vit-fake": build_image_model(root / "vit-fake", "vit", answer=1),
+        "vit-fake-first": build_image_model(
+            root / "vit-fake-first", "vit", id2label={0: "deepfake", 1: "authentic"}, answer=0
+        ),
+        "timesformer-fake": build_video_model(root / "ts-fake", "timesformer", answer=1),
+    }
+
+
+@pytest.fixture
+def upload_dir(tmp_path: Path) -> Path:
+    folder = tmp_path / "uploads"
+    folder.mkdir()
+    return folder
+
+
+@pytest.fixture
+def make_settings(checkpoints: dict[str, Path], upload_dir: Path):  # type: ignore[no-untyped-def]
+    def make(**overrides: object) -> Settings:
+        values: dict[str, object] = {
+            "image_model": str(checkpoints["vit"]),
+            "video_model": str(checkpoints["timesformer"]),
+            "upload_dir": upload_dir,
+            "video_clips": 3,
+            "max_wait_ms": 5,
+        }
+        values.update(overrides)
+        return Settings(**values)  # type: ignore[arg-type]
+
+    return make
+
+
+@pytest.fixture
+def client(make_settings) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+    with TestClient(create_app(make_settings())) as test_client:
+        yield test_client
