@@ -40,13 +40,17 @@ def _parser() -> argparse.ArgumentParser:
         "environment variables (see the README).",
     )
     parser.add_argument("--version", action="version", version=f"lopt {__version__}")
-    parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    parser.add_argument(
+        "--log-level", default="info", choices=["debug", "info", "warning", "error"]
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
     serve = commands.add_parser("serve", help="Serve the web app and the API.")
     serve.add_argument("--host", help="Address to bind (default: LOPT_HOST or 127.0.0.1).")
     serve.add_argument("--port", type=int, help="Port to listen on (default: LOPT_PORT or 8000).")
-    serve.add_argument("--reload", action="store_true", help="Restart on code changes (development).")
+    serve.add_argument(
+        "--reload", action="store_true", help="Restart on code changes (development)."
+    )
     serve.set_defaults(run=_serve)
 
     predict = commands.add_parser(
@@ -119,7 +123,8 @@ def _check_file(path: Path, max_bytes: int) -> None:
         raise _NotAFile(f"{path} is not a readable file.")
     if path.stat().st_size > max_bytes:
         raise MediaTooLarge(
-            f"{path} is larger than the {max_bytes / 1_048_576:.1f} MiB limit (LOPT_MAX_UPLOAD_BYTES)."
+            f"{path} is larger than the {max_bytes / 1_048_576:.1f} MiB limit "
+            "(LOPT_MAX_UPLOAD_BYTES)."
         )
 
 

@@ -54,11 +54,11 @@ class Settings(BaseSettings):
         200 * 1024 * 1024, gt=0, description="Largest accepted upload, in bytes."
     )
     max_image_pixels: int = Field(
-        50_000_000, gt=0, description="Largest accepted image, in pixels (decompression-bomb guard)."
+        50_000_000,
+        gt=0,
+        description="Largest accepted image, in pixels (decompression-bomb guard).",
     )
-    max_video_seconds: float = Field(
-        600.0, gt=0, description="Longest accepted video, in seconds."
-    )
+    max_video_seconds: float = Field(600.0, gt=0, description="Longest accepted video, in seconds.")
     max_video_pixels: int = Field(
         3840 * 2160, gt=0, description="Largest accepted video frame, in pixels."
     )
@@ -69,7 +69,8 @@ class Settings(BaseSettings):
         640, ge=64, le=4096, description="Longest side, in px, sampled video frames are decoded at."
     )
     video_aggregation: Aggregation = Field(
-        "mean", description="How clip fake probabilities combine into the video's: mean, max, median."
+        "mean",
+        description="How clip fake probabilities combine into the video's: mean, max, median.",
     )
 
     max_batch_size: int = Field(8, ge=1, le=256, description="Most items in one forward pass.")
@@ -81,7 +82,9 @@ class Settings(BaseSettings):
     )
 
     upload_dir: Path | None = Field(
-        None, description="Folder for in-flight uploads (deleted after each request); system temp if unset."
+        None,
+        description="Folder for in-flight uploads, each deleted after its request; "
+        "the system's temporary folder if unset.",
     )
 
     host: str = Field("127.0.0.1", description="Address `lopt serve` binds to.")

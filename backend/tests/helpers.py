@@ -26,7 +26,12 @@ from transformers import (
 SIDE = 32
 NUM_FRAMES = 4
 REAL_FAKE = {0: "Real", 1: "Fake"}
-TINY = {"hidden_size": 32, "num_hidden_layers": 1, "num_attention_heads": 2, "intermediate_size": 37}
+TINY = {
+    "hidden_size": 32,
+    "num_hidden_layers": 1,
+    "num_attention_heads": 2,
+    "intermediate_size": 37,
+}
 
 
 def shared_data() -> Path:
@@ -60,10 +65,14 @@ def build_image_model(
     torch.manual_seed(0)
     labels = _labels(id2label or REAL_FAKE)
     if kind == "vit":
-        model = ViTForImageClassification(ViTConfig(image_size=SIDE, patch_size=8, **TINY, **labels))
+        model = ViTForImageClassification(
+            ViTConfig(image_size=SIDE, patch_size=8, **TINY, **labels)
+        )
         processor = ViTImageProcessor(size={"height": SIDE, "width": SIDE})
     elif kind == "deit":
-        model = DeiTForImageClassification(DeiTConfig(image_size=SIDE, patch_size=8, **TINY, **labels))
+        model = DeiTForImageClassification(
+            DeiTConfig(image_size=SIDE, patch_size=8, **TINY, **labels)
+        )
         processor = DeiTImageProcessor(
             size={"height": SIDE + 4, "width": SIDE + 4}, crop_size={"height": SIDE, "width": SIDE}
         )

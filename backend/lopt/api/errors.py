@@ -32,7 +32,8 @@ async def _lopt_error(_: Request, error: Exception) -> JSONResponse:
 async def _validation_error(_: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
     problems = "; ".join(
-        f"{'.'.join(str(part) for part in issue['loc'])}: {issue['msg']}" for issue in error.errors()
+        f"{'.'.join(str(part) for part in issue['loc'])}: {issue['msg']}"
+        for issue in error.errors()
     )
     return error_response(422, "invalid_request", f"The request is malformed: {problems}.")
 
@@ -40,7 +41,9 @@ async def _validation_error(_: Request, error: Exception) -> JSONResponse:
 async def _http_error(_: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, StarletteHTTPException)
     code = {404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "http_error")
-    return error_response(error.status_code, code, str(error.detail), getattr(error, "headers", None))
+    return error_response(
+        error.status_code, code, str(error.detail), getattr(error, "headers", None)
+    )
 
 
 async def _unexpected_error(request: Request, error: Exception) -> JSONResponse:

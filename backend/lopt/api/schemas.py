@@ -40,8 +40,17 @@ class Readiness(BaseModel):
 
 
 ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
-    413: {"model": ErrorResponse, "description": "The upload passes a size, pixel or duration limit."},
+    413: {
+        "model": ErrorResponse,
+        "description": "The upload passes a size, pixel or duration limit.",
+    },
     415: {"model": ErrorResponse, "description": "The bytes are not a supported image or video."},
-    422: {"model": ErrorResponse, "description": "The file is damaged, or the request is malformed."},
-    503: {"model": ErrorResponse, "description": "Busy or still loading; retry after Retry-After seconds."},
+    422: {
+        "model": ErrorResponse,
+        "description": "The file is damaged, or the request is malformed.",
+    },
+    503: {
+        "model": ErrorResponse,
+        "description": "Busy or still loading; retry after Retry-After seconds.",
+    },
 }

@@ -25,7 +25,9 @@ from lopt.errors import InvalidRequest, MediaTooLarge, UnsupportedMedia
 FILE_FIELD = "file"
 # Room for multipart boundaries and part headers on top of the file itself.
 ENVELOPE_BYTES = 64 * 1024
-HOW_TO_SEND = "Send the file as multipart/form-data in a field named 'file' (curl -F file=@photo.jpg)."
+HOW_TO_SEND = (
+    "Send the file as multipart/form-data in a field named 'file' (curl -F file=@photo.jpg)."
+)
 
 
 @dataclass

@@ -46,7 +46,7 @@ class MicroBatcher:
         queue_depth: int,
         name: str = "batcher",
     ) -> None:
-        self._predict = predict
+        self.predict = predict
         self._executor = executor
         self.max_batch_size = max_batch_size
         self.max_wait_s = max_wait_ms / 1000.0
@@ -141,7 +141,7 @@ class MicroBatcher:
                 return
 
     def _take_batch(self) -> list[tuple[torch.Tensor, asyncio.Future[np.ndarray]]]:
-        batch = []
+        batch: list[tuple[torch.Tensor, asyncio.Future[np.ndarray]]] = []
         while self._queue and len(batch) < self.max_batch_size:
             item, future = self._queue.popleft()
             if not future.done():  # skip work for requests that were cancelled
@@ -155,7 +155,7 @@ class MicroBatcher:
         for position, tensor in enumerate(inputs):
             by_shape.setdefault(tuple(tensor.shape), []).append(position)
         for positions in by_shape.values():
-            result = self._predict(torch.stack([inputs[p] for p in positions]))
+            result = self.predict(torch.stack([inputs[p] for p in positions]))
             for position, value in zip(positions, result, strict=True):
                 outputs[position] = value
             self.stats.forward_passes += 1

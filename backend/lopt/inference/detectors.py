@@ -53,6 +53,10 @@ class Detector:
             fake = probabilities[:, self._fake.to(probabilities.device)].sum(dim=-1)
         return fake.cpu().numpy().astype(np.float32)
 
+    def warm_up_input(self) -> torch.Tensor:
+        """A neutral input of the right shape for the first, warm-up, forward pass."""
+        raise NotImplementedError
+
     def decide(self, fake_probability: float) -> Scores:
         fake_probability = float(min(1.0, max(0.0, fake_probability)))
         label: Verdict = FAKE if fake_probability >= self.threshold else REAL

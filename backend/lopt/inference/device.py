@@ -27,7 +27,9 @@ def pick_dtype(requested: str, device: torch.device) -> torch.dtype:
     if requested == "auto":
         return torch.float16 if device.type == "cuda" else torch.float32
     if requested == "float16" and device.type == "cpu":
-        raise ModelLoadError("LOPT_DTYPE=float16 is not supported on the CPU; use bfloat16 or float32.")
+        raise ModelLoadError(
+            "LOPT_DTYPE=float16 is not supported on the CPU; use bfloat16 or float32."
+        )
     return DTYPES[requested]
 
 

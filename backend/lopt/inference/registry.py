@@ -77,7 +77,9 @@ def load_model(
             f"Cannot read the config of {task} model '{model_id}' ({setting}): {_first_line(error)}"
         ) from None
     labels = map_labels(config.id2label or {}, model_id)
-    auto_class = AutoModelForImageClassification if task == "image" else AutoModelForVideoClassification
+    auto_class = (
+        AutoModelForImageClassification if task == "image" else AutoModelForVideoClassification
+    )
     try:
         model = auto_class.from_pretrained(model_id, config=config, dtype=dtype, **common)
     except ValueError as error:
@@ -86,14 +88,20 @@ def load_model(
                 f"'{model_id}' ({setting}) is a '{config.model_type}' checkpoint, which is not "
                 f"a {task} classifier. Point {setting} at a {task} classification checkpoint."
             ) from None
-        raise ModelLoadError(f"Cannot load '{model_id}' ({setting}): {_first_line(error)}") from None
+        raise ModelLoadError(
+            f"Cannot load '{model_id}' ({setting}): {_first_line(error)}"
+        ) from None
     except OSError as error:
-        raise ModelLoadError(f"Cannot load '{model_id}' ({setting}): {_first_line(error)}") from None
+        raise ModelLoadError(
+            f"Cannot load '{model_id}' ({setting}): {_first_line(error)}"
+        ) from None
     model.to(device).eval()
     processor = _load_processor(model_id, task, setting, common)
     num_frames = getattr(config, "num_frames", None) if task == "video" else None
     if task == "video" and not num_frames:
-        raise ModelLoadError(f"Video model '{model_id}' ({setting}) has no num_frames in its config.")
+        raise ModelLoadError(
+            f"Video model '{model_id}' ({setting}) has no num_frames in its config."
+        )
     return LoadedModel(
         model_id=model_id,
         revision=revision,
@@ -150,7 +158,8 @@ def _resolve_source(model_id: str, setting: str, hub_timeout_s: float) -> bool:
         raise ModelUnavailable(
             f"Cannot load '{model_id}' ({setting}): it is not in the local Hugging Face cache "
             f"and {reason}. Download it where there is a network (`hf download {model_id} "
-            f"--local-dir ./models/{name}`), copy the folder here and set {setting}=./models/{name}."
+            f"--local-dir ./models/{name}`), copy the folder here and set "
+            f"{setting}=./models/{name}."
         )
     return False
 

@@ -91,7 +91,9 @@ def read_frames(
     wanted = sorted(indices)
     frames, decoded = _decode_selected(path, wanted, max_side)
     if decoded == 0:
-        raise CorruptMedia("No frame of the video could be decoded. Re-encode it and send it again.")
+        raise CorruptMedia(
+            "No frame of the video could be decoded. Re-encode it and send it again."
+        )
     if len({f.index for f in frames}) < len(set(wanted)):
         wanted = sample_frame_indices(decoded, len(wanted))
         frames, _ = _decode_selected(path, wanted, max_side)
@@ -127,7 +129,9 @@ def _decode_selected(
     return selected, decoded
 
 
-def _decode(container: av.container.InputContainer, stream: av.VideoStream) -> Iterator[av.VideoFrame]:
+def _decode(
+    container: av.container.InputContainer, stream: av.VideoStream
+) -> Iterator[av.VideoFrame]:
     for packet in container.demux(stream):
         try:
             yield from packet.decode()
@@ -140,7 +144,7 @@ def _to_rgb(frame: av.VideoFrame, max_side: int | None) -> np.ndarray:
     if max_side and max(width, height) > max_side:
         scale = max_side / max(width, height)
         width, height = max(2, round(width * scale)), max(2, round(height * scale))
-    image = frame.to_ndarray(format="rgb24", width=width, height=height)
+    image: np.ndarray = frame.to_ndarray(format="rgb24", width=width, height=height)
     rotation = int(getattr(frame, "rotation", 0) or 0) % 360
     if rotation:
         # The display matrix rotates counter-clockwise; np.rot90 does too.
@@ -160,7 +164,9 @@ def _open(path: Path) -> av.container.InputContainer:
 
 def _video_stream(container: av.container.InputContainer) -> av.VideoStream:
     if not container.streams.video:
-        raise CorruptMedia("The file has no video track. Send a video with picture, not only sound.")
+        raise CorruptMedia(
+            "The file has no video track. Send a video with picture, not only sound."
+        )
     return container.streams.video[0]
 
 

@@ -19,7 +19,12 @@ def jpeg_bytes(image: Image.Image | None = None) -> bytes:
     return buffer.getvalue()
 
 
-def post(client: TestClient, content: bytes, name: str = "upload.bin", mime: str = "application/octet-stream"):  # type: ignore[no-untyped-def]
+def post(
+    client: TestClient,
+    content: bytes,
+    name: str = "upload.bin",
+    mime: str = "application/octet-stream",
+):  # type: ignore[no-untyped-def]
     return client.post("/playground", files={"file": (name, content, mime)})
 
 
@@ -65,17 +70,25 @@ def test_type_comes_from_bytes_not_from_name_or_content_type(client: TestClient)
 
 
 def test_text_file_renamed_jpg_is_refused_with_415(client: TestClient, upload_dir: Path) -> None:
-    message = assert_error(post(client, b"just some notes\n" * 20, "photo.jpg", "image/jpeg"), 415, "unsupported_media")
+    message = assert_error(
+        post(client, b"just some notes\n" * 20, "photo.jpg", "image/jpeg"), 415, "unsupported_media"
+    )
     assert "JPEG" in message  # says what would be accepted
     assert list(upload_dir.iterdir()) == []
 
 
 def test_pdf_is_refused_naming_its_type(client: TestClient) -> None:
-    message = assert_error(post(client, b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n"), 415, "unsupported_media")
+    message = assert_error(
+        post(client, b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n"),
+        415,
+        "unsupported_media",
+    )
     assert "application/pdf" in message
 
 
-def test_truncated_jpeg_is_422_and_leaves_no_temp_file(client: TestClient, upload_dir: Path) -> None:
+def test_truncated_jpeg_is_422_and_leaves_no_temp_file(
+    client: TestClient, upload_dir: Path
+) -> None:
     data = jpeg_bytes(noise_image(400, 300))
     assert_error(post(client, data[: len(data) // 2]), 422, "corrupt_media")
     assert list(upload_dir.iterdir()) == []
@@ -93,22 +106,32 @@ def test_upload_over_the_byte_limit_is_413(make_settings, upload_dir: Path) -> N
 
 def test_image_over_the_pixel_limit_is_413(make_settings) -> None:  # type: ignore[no-untyped-def]
     with TestClient(create_app(make_settings(max_image_pixels=5_000))) as client:
-        message = assert_error(post(client, jpeg_bytes(noise_image(100, 100))), 413, "media_too_large")
+        message = assert_error(
+            post(client, jpeg_bytes(noise_image(100, 100))), 413, "media_too_large"
+        )
         assert "LOPT_MAX_IMAGE_PIXELS" in message
         assert post(client, jpeg_bytes(noise_image(50, 50))).status_code == 200
 
 
 def test_request_without_a_file_is_422(client: TestClient) -> None:
-    response = client.post("/playground", data={"note": "hello"}, files={"other": ("", b"", "text/plain")})
+    response = client.post(
+        "/playground", data={"note": "hello"}, files={"other": ("", b"", "text/plain")}
+    )
     assert_error(response, 422, "invalid_request")
 
 
 def test_non_multipart_request_is_415_and_explains_how(client: TestClient) -> None:
-    message = assert_error(client.post("/playground", content=b"{}", headers={"content-type": "application/json"}), 415, "unsupported_media")
+    message = assert_error(
+        client.post("/playground", content=b"{}", headers={"content-type": "application/json"}),
+        415,
+        "unsupported_media",
+    )
     assert "-F file=@" in message
 
 
-def test_video_is_sampled_over_its_whole_length(client: TestClient, tmp_path: Path, upload_dir: Path) -> None:
+def test_video_is_sampled_over_its_whole_length(
+    client: TestClient, tmp_path: Path, upload_dir: Path
+) -> None:
     path = write_video(tmp_path / "clip.mp4", frames=60, fps=10)
     response = post(client, path.read_bytes(), "clip.mp4", "video/mp4")
     assert response.status_code == 200, response.text
@@ -129,7 +152,9 @@ def test_video_is_sampled_over_its_whole_length(client: TestClient, tmp_path: Pa
 
 
 @pytest.mark.parametrize("suffix", [".mp4", ".mov", ".avi", ".webm", ".mkv"])
-def test_common_video_containers_are_analysed(client: TestClient, tmp_path: Path, suffix: str) -> None:
+def test_common_video_containers_are_analysed(
+    client: TestClient, tmp_path: Path, suffix: str
+) -> None:
     path = write_video(tmp_path / f"clip{suffix}", frames=24, fps=8)
     response = post(client, path.read_bytes(), "upload.bin")
     assert response.status_code == 200, response.text
@@ -160,7 +185,9 @@ def test_verdict_with_a_biased_video_model(make_settings, checkpoints, tmp_path:
 
 def test_video_disabled_gives_a_clear_415(make_settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     with TestClient(create_app(make_settings(video_model="none"))) as client:
-        message = assert_error(post(client, write_video(tmp_path / "v.mp4").read_bytes()), 415, "unsupported_media")
+        message = assert_error(
+            post(client, write_video(tmp_path / "v.mp4").read_bytes()), 415, "unsupported_media"
+        )
         assert "LOPT_VIDEO_MODEL" in message
         assert [m["task"] for m in client.get("/api/models").json()] == ["image"]
 
@@ -173,7 +200,10 @@ def test_real_photos_and_video_from_shared_data(client: TestClient) -> None:
         response = post(client, photo.read_bytes(), photo.name)
         assert response.status_code == 200, (photo.name, response.text)
         with Image.open(photo) as original:
-            assert (response.json()["media"]["width"], response.json()["media"]["height"]) == original.size
+            assert (
+                response.json()["media"]["width"],
+                response.json()["media"]["height"],
+            ) == original.size
     video = MEDIA / "multiperson_real_1080p.mp4"
     body = post(client, video.read_bytes(), video.name).json()
     assert body["type"] == "video"

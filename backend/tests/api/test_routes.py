@@ -38,7 +38,9 @@ def test_openapi_documents_upload_and_error_schemas(client: TestClient) -> None:
     upload = post["requestBody"]["content"]["multipart/form-data"]["schema"]
     assert upload["properties"]["file"]["format"] == "binary"
     assert {"200", "413", "415", "422", "503"} <= set(post["responses"])
-    assert post["responses"]["413"]["content"]["application/json"]["schema"]["$ref"].endswith("ErrorResponse")
+    assert post["responses"]["413"]["content"]["application/json"]["schema"]["$ref"].endswith(
+        "ErrorResponse"
+    )
     assert {"/health", "/ready", "/api/models"} <= set(spec["paths"])
     assert client.get("/docs").status_code == 200
 

@@ -31,7 +31,9 @@ UPLOAD_BODY = {
 
 
 @router.post("/playground", responses=ERROR_RESPONSES, openapi_extra=UPLOAD_BODY)
-async def playground(request: Request, detectors: DetectorsDep, settings: SettingsDep) -> Prediction:
+async def playground(
+    request: Request, detectors: DetectorsDep, settings: SettingsDep
+) -> Prediction:
     """Upload a photo or video; get Real or Fake, how sure, and the scores behind it."""
     async with receive_upload(
         request, max_bytes=settings.max_upload_bytes, directory=settings.upload_dir

@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.helpers import noise_image, write_video
+
+
+def run_lopt(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    merged = {k: v for k, v in os.environ.items() if not k.startswith("LOPT_")}
+    merged.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "lopt.cli", *args],
+        capture_output=True, text=True, env=merged, timeout=timeout, check=False,
+    )  # fmt: skip
+
+
+def models_env(checkpoints: dict[str, Path]) -> dict[str, str]:
+    return {
+        "LOPT_IMAGE_MODEL": str(checkpoints["vit"]),
+        "LOPT_VIDEO_MODEL": str(checkpoints["timesformer"]),
+    }
+
+
+def test_predict_prints_one_json_line_per_file(checkpoints, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    photo = tmp_path / "photo.webp"
+    noise_image().save(photo)
+    video = write_video(tmp_path / "clip.avi", frames=30)
+    notes = tmp_path / "notes.jpg"
+    notes.write_text("not an image")
+    result = run_lopt("predict", str(photo), str(video), str(notes), env=models_env(checkpoints))
+    assert result.returncode == 1, result.stderr  # one file failed
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line.get("type") for line in lines] == ["image", "video", None]
+    assert lines[0]["label"] in {"Real", "Fake"} and lines[0]["media"]["format"] == "webp"
+    assert len(lines[1]["clips"]) == 4  # the default LOPT_VIDEO_CLIPS
+    assert lines[2]["error"]["code"] == "unsupported_media"
+
+
+def test_predict_exits_zero_when_every_file_is_judged(checkpoints, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    photo = tmp_path / "photo.png"
+    noise_image().save(photo)
+    result = run_lopt(
+        "predict", str(photo), env={**models_env(checkpoints), "LOPT_VIDEO_MODEL": "none"}
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["type"] == "image"
+
+
+def test_invalid_setting_stops_start_up_naming_the_variable() -> None:
+    result = run_lopt("serve", env={"LOPT_MAX_BATCH_SIZE": "zero", "LOPT_DEVICE": "tpu"})
+    assert result.returncode == 2
+    assert "LOPT_MAX_BATCH_SIZE" in result.stderr and "LOPT_DEVICE" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_unreachable_hub_model_stops_start_up_quickly_with_advice(tmp_path: Path) -> None:
+    env = {
+        "HF_HUB_CACHE": str(tmp_path),
+        "HF_ENDPOINT": "http://127.0.0.1:9",
+        "LOPT_HUB_TIMEOUT_S": "1",
+    }
+    result = run_lopt("serve", "--port", "8765", env=env, timeout=60)
+    assert result.returncode == 2
+    assert "agasta/virtus" in result.stderr and "LOPT_IMAGE_MODEL=./models/virtus" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_help_lists_the_commands() -> None:
+    result = run_lopt("--help")
+    assert result.returncode == 0 and "serve" in result.stdout and "predict" in result.stdout

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import pytest
+
+from lopt.config import Settings, SettingsError, load_settings
+
+
+def test_defaults_are_the_public_detectors() -> None:
+    settings = Settings()
+    assert settings.image_model == "agasta/virtus" and settings.video_model == "agasta/scarlet"
+    assert settings.device == "auto" and settings.port == 8000
+
+
+def test_environment_overrides(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LOPT_MAX_UPLOAD_BYTES", "1234")
+    monkeypatch.setenv("LOPT_VIDEO_MODEL", "none")
+    settings = load_settings()
+    assert settings.max_upload_bytes == 1234 and settings.video_model is None
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("LOPT_DEVICE", "tpu"),
+        ("LOPT_DTYPE", "int3"),
+        ("LOPT_MAX_UPLOAD_BYTES", "-1"),
+        ("LOPT_MAX_IMAGE_PIXELS", "0"),
+        ("LOPT_MAX_VIDEO_SECONDS", "0"),
+        ("LOPT_MAX_BATCH_SIZE", "0"),
+        ("LOPT_MAX_WAIT_MS", "-5"),
+        ("LOPT_QUEUE_DEPTH", "0"),
+        ("LOPT_VIDEO_AGGREGATION", "vote"),
+        ("LOPT_PORT", "70000"),
+        ("LOPT_IMAGE_MODEL", " "),
+    ],
+)
+def test_invalid_values_name_their_variable(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(SettingsError) as raised:
+        load_settings()
+    assert variable in str(raised.value)
+
+
+def test_queue_must_hold_one_video() -> None:
+    with pytest.raises(SettingsError, match="LOPT_QUEUE_DEPTH"):
+        load_settings(video_clips=8, queue_depth=4)
+
+
+def test_readme_documents_every_setting() -> None:
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    missing = [f"LOPT_{name.upper()}" for name in Settings.model_fields if f"`LOPT_{name.upper()}`" not in readme]
+    assert missing == []
