@@ -30,17 +30,17 @@ run: install
 	$(BIN)/lopt serve
 
 test: install
-	$(BIN)/ruff check backend bench
+	$(BIN)/ruff check backend $(wildcard bench)
 	$(BIN)/python -m pytest
 
 lint: install
-	$(BIN)/ruff check backend bench
-	$(BIN)/ruff format --check backend bench
+	$(BIN)/ruff check backend $(wildcard bench)
+	$(BIN)/ruff format --check backend $(wildcard bench)
 	$(BIN)/mypy
 
 format: install
-	$(BIN)/ruff format backend bench
-	$(BIN)/ruff check --fix backend bench
+	$(BIN)/ruff format backend $(wildcard bench)
+	$(BIN)/ruff check --fix backend $(wildcard bench)
 
 bench: install
 	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
