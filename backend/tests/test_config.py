@@ -52,5 +52,9 @@ def test_readme_documents_every_setting() -> None:
     from pathlib import Path
 
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
-    missing = [f"LOPT_{name.upper()}" for name in Settings.model_fields if f"`LOPT_{name.upper()}`" not in readme]
+    missing = [
+        f"LOPT_{name.upper()}"
+        for name in Settings.model_fields
+        if f"`LOPT_{name.upper()}`" not in readme
+    ]
     assert missing == []

@@ -12,7 +12,9 @@ BOUNDARY = "lopt-test-boundary"
 CHUNK = 64 * 1024
 
 
-def streaming_request(body_chunks: list[bytes], consumed: list[int], length: int | None = None) -> Request:
+def streaming_request(
+    body_chunks: list[bytes], consumed: list[int], length: int | None = None
+) -> Request:
     """A request whose body arrives chunk by chunk and records how much was read."""
     headers = [(b"content-type", f"multipart/form-data; boundary={BOUNDARY}".encode())]
     if length is not None:
