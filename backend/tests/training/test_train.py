@@ -1,0 +1,128 @@
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+import torch
+from PIL import Image
+
+from lopt.inference.detectors import ImageDetector
+from lopt.inference.registry import load_model
+from lopt.training.data import discover_folder, split_samples
+from lopt.training.trainer import TrainConfig, train
+from tests.helpers import shared_data
+
+FACES = shared_data() / "faces"
+pytestmark = pytest.mark.skipif(not FACES.is_dir(), reason=f"shared faces not found at {FACES}")
+
+
+def small_manifest(folder: Path, per_class: int = 24) -> Path:
+    """A CSV manifest over a few real and fake faces of both sources."""
+    rows = []
+    for source, label in (
+        ("ffhq-tpdne-128", "real"),
+        ("ffhq-tpdne-128", "fake"),
+        ("utkface-200", "real"),
+    ):
+        for path in sorted((FACES / source / label).glob("*.jpg"))[:per_class]:
+            rows.append({"path": str(path), "label": label, "group": path.stem, "source": source})
+    manifest = folder / "faces.csv"
+    with manifest.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=["path", "label", "group", "source"])
+        writer.writeheader()
+        writer.writerows(rows)
+    return manifest
+
+
+def test_split_never_puts_one_identity_on_two_sides() -> None:
+    samples = discover_folder(FACES)
+    splits = split_samples(samples, seed=3)
+    groups = [{s.group for s in part} for part in (splits.train, splits.val, splits.test)]
+    assert (
+        not (groups[0] & groups[1]) and not (groups[0] & groups[2]) and not (groups[1] & groups[2])
+    )
+    for part in (splits.val, splits.test):  # stratified: both classes, in about the overall ratio
+        fake_share = sum(s.label for s in part) / len(part)
+        assert 0.14 < fake_share < 0.24  # 3,000 fakes of 15,780 images overall = 0.19
+
+
+def test_train_end_to_end_saves_a_checkpoint_the_service_loads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    output = tmp_path / "model"
+    config = TrainConfig(
+        data=small_manifest(tmp_path),
+        output=output,
+        image_size=64,
+        epochs=2,
+        batch_size=8,
+        samples_per_epoch=24,
+        workers=0,
+        val_fraction=0.25,
+        test_fraction=0.25,
+        cache_dir=tmp_path / "cache",
+    )
+    import lopt.training.trainer as trainer
+
+    real_auc, calls = trainer.roc_auc, []
+
+    def interrupted_after_first_epoch(labels, probs):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real_auc(labels, probs)
+
+    monkeypatch.setattr(trainer, "roc_auc", interrupted_after_first_epoch)
+    with pytest.raises(KeyboardInterrupt):
+        train(config)
+    assert torch.load(output / "last.pt", weights_only=False)["state"]["epoch"] == 1
+    monkeypatch.setattr(trainer, "roc_auc", real_auc)
+    assert train(TrainConfig(**{**config.__dict__, "resume": True})) == output
+    assert torch.load(output / "last.pt", weights_only=False)["state"]["epoch"] == 2
+    summary = json.loads((output / "reports" / "summary.json").read_text())
+    assert 0 <= summary["threshold"] <= 1 and "self_blended" in summary["test"]["auc_by_fake_kind"]
+    assert (output / "reports" / "test" / "roc.png").stat().st_size > 1000
+    assert (output / "last.pt").exists()
+
+    loaded = load_model(
+        str(output),
+        task="image",
+        setting="LOPT_IMAGE_MODEL",
+        device=torch.device("cpu"),
+        dtype=torch.float32,
+    )
+    assert loaded.labels.names == ("Real", "Fake")
+    assert loaded.threshold == pytest.approx(summary["threshold"])
+    detector = ImageDetector(loaded)
+    face = Image.open(next((FACES / "utkface-200" / "real").glob("*.jpg"))).convert("RGB")
+    fake = detector.predict(detector.preprocess(face)[None])
+    assert 0.0 <= float(fake[0]) <= 1.0
+
+
+@pytest.mark.parametrize("lora", [False, True])
+def test_transformer_backbones_fine_tune_fully_or_with_lora(
+    tmp_path: Path, checkpoints, lora: bool
+) -> None:  # type: ignore[no-untyped-def]
+    output = tmp_path / "vit-detector"
+    config = TrainConfig(
+        data=small_manifest(tmp_path, per_class=12),
+        output=output,
+        backbone=str(checkpoints["vit"]),
+        image_size=32,
+        epochs=1,
+        batch_size=8,
+        max_steps=3,
+        lora=lora,
+        workers=0,
+        val_fraction=0.25,
+        test_fraction=0.25,
+        cache_dir=tmp_path / "cache",
+    )
+    train(config)
+    loaded = load_model(
+        str(output), task="image", setting="X", device=torch.device("cpu"), dtype=torch.float32
+    )
+    assert loaded.model.config.model_type == "vit"
+    assert not any("lora" in name for name, _ in loaded.model.named_parameters())  # adapters merged
