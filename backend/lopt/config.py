@@ -65,12 +65,38 @@ class Settings(BaseSettings):
     video_clips: int = Field(
         4, ge=1, le=64, description="Clips sampled uniformly across a video's whole duration."
     )
+    video_frames: int = Field(
+        16,
+        ge=1,
+        le=256,
+        description="Frames sampled across a video for face analysis when no video model is set.",
+    )
     video_frame_side: int = Field(
-        640, ge=64, le=4096, description="Longest side, in px, sampled video frames are decoded at."
+        1280,
+        ge=64,
+        le=4096,
+        description="Longest side, in px, sampled video frames are decoded at.",
     )
     video_aggregation: Aggregation = Field(
         "mean",
         description="How clip fake probabilities combine into the video's: mean, max, median.",
+    )
+
+    face_analysis: bool = Field(
+        True, description="Find faces and judge each one; off judges the whole image."
+    )
+    face_margin: float = Field(
+        1.3, ge=1.0, le=3.0, description="Face crop side as a multiple of the face box's."
+    )
+    min_face_size: int = Field(
+        32, ge=8, le=1024, description="Faces smaller than this (px) are listed but not judged."
+    )
+    max_faces: int = Field(20, ge=1, le=200, description="Most faces judged per image or frame.")
+    face_score_threshold: float = Field(
+        0.5, gt=0, lt=1, description="Face detector confidence needed to count as a face."
+    )
+    face_detection_size: int = Field(
+        640, ge=64, le=4096, description="Longer side (px) of the copy faces are searched in."
     )
 
     max_batch_size: int = Field(8, ge=1, le=256, description="Most items in one forward pass.")
@@ -103,14 +129,6 @@ class Settings(BaseSettings):
         if not value.strip():
             raise ValueError("must name a hub id or a local checkpoint folder")
         return value.strip()
-
-    @field_validator("queue_depth")
-    @classmethod
-    def _queue_holds_a_video(cls, value: int, info: object) -> int:
-        clips = getattr(info, "data", {}).get("video_clips")
-        if clips is not None and value < clips:
-            raise ValueError(f"must be at least LOPT_VIDEO_CLIPS ({clips}) so one video fits")
-        return value
 
 
 class SettingsError(SystemExit):

@@ -43,11 +43,6 @@ def test_invalid_values_name_their_variable(
     assert variable in str(raised.value)
 
 
-def test_queue_must_hold_one_video() -> None:
-    with pytest.raises(SettingsError, match="LOPT_QUEUE_DEPTH"):
-        load_settings(video_clips=8, queue_depth=4)
-
-
 def test_readme_documents_every_setting() -> None:
     from pathlib import Path
 

@@ -45,6 +45,51 @@ class ClipScore(BaseModel):
     fake_probability: float
 
 
+class Box(BaseModel):
+    """A face box in the original, upright image's pixels."""
+
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+
+
+class FaceScore(BaseModel):
+    box: Box
+    detector_score: float = Field(description="Face detector confidence, 0..1.")
+    judged: bool = Field(description="False for faces below LOPT_MIN_FACE_SIZE: listed only.")
+    label: Literal["Real", "Fake"] | None = None
+    confidence: float | None = None
+    fake_probability: float | None = None
+
+
+class FrameFace(BaseModel):
+    frame_index: int
+    time_s: float
+    box: Box
+    fake_probability: float | None = None
+
+
+class FrameScore(BaseModel):
+    frame_index: int
+    time_s: float
+    fake_probability: float
+
+
+class TrackScore(BaseModel):
+    """One person's face through the sampled frames, and the verdict on it."""
+
+    track_id: int
+    judged: bool
+    label: Literal["Real", "Fake"] | None = None
+    confidence: float | None = None
+    fake_probability: float | None = None
+    frames: list[FrameFace]
+
+
+Status = Literal["ok", "no_face", "faces_too_small"]
+
+
 class Prediction(BaseModel):
     """The verdict on one file."""
 
@@ -56,6 +101,22 @@ class Prediction(BaseModel):
     threshold: float = Field(description="Fake probability at or above which the verdict is Fake.")
     model: ModelRef
     media: MediaInfo
+    status: Status = Field(
+        "ok",
+        description="ok: faces were judged; no_face / faces_too_small: the whole image or "
+        "frames were judged instead, which detectors trained on faces do less reliably.",
+    )
+    rule: str = Field(description="How the verdict was reached from the scores below.")
+    note: str | None = Field(None, description="Anything the reader must know about this verdict.")
+    faces: list[FaceScore] | None = Field(None, description="Every face found (images).")
+    tracks: list[TrackScore] | None = Field(None, description="One entry per person (videos).")
+    frame_scores: list[FrameScore] | None = Field(
+        None,
+        description="Whole-frame scores, when a video had no judgeable face and no video model.",
+    )
+    frames_without_face: list[int] | None = Field(
+        None, description="Sampled frame indices where no face was found (videos)."
+    )
     aggregation: Aggregation | None = Field(
         None, description="How clip scores were combined into the video's (videos only)."
     )

@@ -28,7 +28,9 @@ async def serve(settings):  # type: ignore[no-untyped-def]
 
 
 async def test_concurrent_uploads_are_batched_and_each_gets_its_own_verdict(make_settings) -> None:  # type: ignore[no-untyped-def]
-    service, client = await serve(make_settings(max_wait_ms=100, max_batch_size=8))
+    service, client = await serve(
+        make_settings(max_wait_ms=100, max_batch_size=8, face_analysis=False)
+    )
     try:
         files = [jpeg(seed) for seed in range(8)]
         solo = []
@@ -49,7 +51,7 @@ async def test_concurrent_uploads_are_batched_and_each_gets_its_own_verdict(make
 
 
 async def test_overload_answers_503_with_retry_after(make_settings, upload_dir) -> None:  # type: ignore[no-untyped-def]
-    settings = make_settings(queue_depth=3, video_clips=1, max_batch_size=1, max_wait_ms=0)
+    settings = make_settings(queue_depth=3, max_batch_size=1, max_wait_ms=0, face_analysis=False)
     service, client = await serve(settings)
     fast = service.image_batcher.predict
 

