@@ -89,6 +89,24 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--cache-dir", type=Path, default=Path(".cache/face-crops"))
     train.add_argument("--resume", action="store_true", help="Continue from OUTPUT/last.pt.")
     train.set_defaults(run=_train)
+
+    evaluate = commands.add_parser(
+        "evaluate",
+        help="Judge a labelled folder or CSV through the serving path; write metrics and plots.",
+        description="Accuracy, macro F1, classification report, confusion matrix, ROC AUC, EER "
+        "and average precision with bootstrap 95%% intervals, at frame and video level. The "
+        "threshold is the checkpoint's, or is chosen on --calibrate data (never on DATA).",
+    )
+    evaluate.add_argument("model", metavar="MODEL", help="Hub id, local folder or embedded name.")
+    evaluate.add_argument("data", type=Path, metavar="DATA", help="real/fake folders or a CSV.")
+    evaluate.add_argument("--output", type=Path, default=Path("evaluation"), help="Report folder.")
+    evaluate.add_argument(
+        "--calibrate", type=Path, help="Validation data: choose the threshold there and store it."
+    )
+    evaluate.add_argument("--threshold-rule", default="eer", help="eer, youden or fpr<=x.")
+    evaluate.add_argument("--video-model", help="Also use this video checkpoint for videos.")
+    evaluate.add_argument("--bootstrap", type=int, default=1000, help="Bootstrap resamples.")
+    evaluate.set_defaults(run=_evaluate)
     return parser
 
 
@@ -155,6 +173,22 @@ def _train(args: argparse.Namespace) -> int:
     options = {k: v for k, v in vars(args).items() if k in TrainConfig.__dataclass_fields__}
     output = train(TrainConfig(**options))
     print(output)
+    return 0
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from lopt.training.evaluate import EvaluateConfig, evaluate_model
+
+    config = EvaluateConfig(
+        model=args.model,
+        data=args.data,
+        output=args.output,
+        calibrate=args.calibrate,
+        threshold_rule=args.threshold_rule,
+        video_model=args.video_model,
+        n_resamples=args.bootstrap,
+    )
+    print(json.dumps(evaluate_model(config), indent=2))
     return 0
 
 

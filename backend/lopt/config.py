@@ -42,6 +42,10 @@ class Settings(BaseSettings):
     video_model_revision: str | None = Field(
         None, description="Hub revision (branch, tag or commit) of the video model."
     )
+    model_fallback: bool = Field(
+        True,
+        description="Use the embedded detector when the configured hub model cannot be had.",
+    )
     device: Device = Field("auto", description="Where models run: auto, cpu, cuda or mps.")
     dtype: DType = Field(
         "auto", description="Weight precision: auto (float32 on CPU, float16 on GPU) or explicit."

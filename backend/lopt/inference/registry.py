@@ -52,6 +52,7 @@ class LoadedModel:
     threshold: float
     num_frames: int | None
     parameters: int
+    replaces: str | None = None  # the configured model this one stands in for
 
 
 def load_model(
@@ -68,10 +69,14 @@ def load_model(
 
     ``setting`` is the environment variable that named the model, quoted in messages.
     """
-    local_only = _resolve_source(model_id, setting, hub_timeout_s)
+    from lopt.inference.embedded import embedded_path
+
+    embedded = embedded_path(model_id)
+    source = str(embedded) if embedded else model_id
+    local_only = _resolve_source(source, setting, hub_timeout_s)
     common: dict[str, Any] = {"revision": revision, "local_files_only": local_only}
     try:
-        config = AutoConfig.from_pretrained(model_id, **common)
+        config = AutoConfig.from_pretrained(source, **common)
     except (OSError, ValueError) as error:
         raise ModelLoadError(
             f"Cannot read the config of {task} model '{model_id}' ({setting}): {_first_line(error)}"
@@ -81,7 +86,7 @@ def load_model(
         AutoModelForImageClassification if task == "image" else AutoModelForVideoClassification
     )
     try:
-        model = auto_class.from_pretrained(model_id, config=config, dtype=dtype, **common)
+        model = auto_class.from_pretrained(source, config=config, dtype=dtype, **common)
     except ValueError as error:
         if "Unrecognized configuration class" in str(error):
             raise ModelLoadError(
@@ -96,7 +101,7 @@ def load_model(
             f"Cannot load '{model_id}' ({setting}): {_first_line(error)}"
         ) from None
     model.to(device).eval()
-    processor = _load_processor(model_id, task, setting, common)
+    processor = _load_processor(source, task, setting, common)
     num_frames = getattr(config, "num_frames", None) if task == "video" else None
     if task == "video" and not num_frames:
         raise ModelLoadError(

@@ -12,9 +12,14 @@ from lopt.config import Aggregation
 class ModelRef(BaseModel):
     id: str = Field(description="Hub id or local folder of the checkpoint that judged the file.")
     revision: str | None = Field(None, description="Hub revision, when one was pinned.")
+    replaces: str | None = Field(
+        None, description="The configured model this one stands in for (it could not be had)."
+    )
 
 
 class ModelInfo(ModelRef):
+    """A loaded detector."""
+
     task: Literal["image", "video"]
     labels: list[str] = Field(description="The checkpoint's own labels, in output order.")
     verdicts: list[Literal["Real", "Fake"]] = Field(description="What each label means to Lopt.")

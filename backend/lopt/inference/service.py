@@ -17,8 +17,9 @@ from lopt.errors import UnsupportedMedia
 from lopt.inference.batcher import MicroBatcher
 from lopt.inference.detectors import Detector, ImageDetector, VideoDetector
 from lopt.inference.device import pick_device, pick_dtype
+from lopt.inference.embedded import load_configured_models
 from lopt.inference.image_analysis import analyse_image
-from lopt.inference.registry import LoadedModel, load_model
+from lopt.inference.registry import LoadedModel
 from lopt.inference.results import ModelInfo, ModelRef, Prediction
 from lopt.inference.video_analysis import analyse_video
 from lopt.media.faces import FaceDetector
@@ -52,23 +53,7 @@ class DetectionService:
         dtype = pick_dtype(settings.dtype, device)
         common = {"device": device, "dtype": dtype, "hub_timeout_s": settings.hub_timeout_s}
         log.info("Loading image model %s on %s (%s)", settings.image_model, device, dtype)
-        image = load_model(
-            settings.image_model,
-            task="image",
-            setting="LOPT_IMAGE_MODEL",
-            revision=settings.image_model_revision,
-            **common,  # type: ignore[arg-type]
-        )
-        video = None
-        if settings.video_model:
-            log.info("Loading video model %s", settings.video_model)
-            video = load_model(
-                settings.video_model,
-                task="video",
-                setting="LOPT_VIDEO_MODEL",
-                revision=settings.video_model_revision,
-                **common,  # type: ignore[arg-type]
-            )
+        image, video = load_configured_models(settings, **common)
         faces = None
         if settings.face_analysis:
             faces = FaceDetector(
@@ -110,7 +95,8 @@ class DetectionService:
         return pairs
 
     def model_ref(self, detector: Detector) -> ModelRef:
-        return ModelRef(id=detector.loaded.model_id, revision=detector.loaded.revision)
+        loaded = detector.loaded
+        return ModelRef(id=loaded.model_id, revision=loaded.revision, replaces=loaded.replaces)
 
     def models(self) -> list[ModelInfo]:
         return [_model_info(detector.loaded) for detector, _ in self._pairs()]
@@ -145,4 +131,5 @@ def _model_info(loaded: LoadedModel) -> ModelInfo:
         dtype=str(loaded.dtype).removeprefix("torch."),
         parameters=loaded.parameters,
         num_frames=loaded.num_frames,
+        replaces=loaded.replaces,
     )

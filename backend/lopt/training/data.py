@@ -18,6 +18,7 @@ from sklearn.model_selection import StratifiedGroupKFold
 from lopt.inference.labels import FAKE, normalise_label
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff", ".gif"}
+VIDEO_SUFFIXES = {".mp4", ".mov", ".m4v", ".webm", ".mkv", ".avi"}
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,9 @@ def label_of(name: str) -> int | None:
     return None if verdict is None else int(verdict == FAKE)
 
 
-def discover_folder(root: Path) -> list[Sample]:
+def discover_folder(
+    root: Path, suffixes: set[str] = IMAGE_SUFFIXES | VIDEO_SUFFIXES
+) -> list[Sample]:
     """Every image under ``root`` whose nearest labelled folder says real or fake.
 
     ``root/real/*.jpg`` and ``root/<source>/fake/*.png`` both work; the first folder
@@ -56,7 +59,7 @@ def discover_folder(root: Path) -> list[Sample]:
     """
     samples = []
     for path in sorted(root.rglob("*")):
-        if path.suffix.lower() not in IMAGE_SUFFIXES or not path.is_file():
+        if path.suffix.lower() not in suffixes or not path.is_file():
             continue
         relative = path.relative_to(root)
         labels = [label_of(part) for part in relative.parts[:-1]]
@@ -66,7 +69,7 @@ def discover_folder(root: Path) -> list[Sample]:
         source = relative.parts[0] if len(relative.parts) > 2 else ""
         samples.append(Sample(path, known[-1], group=f"{source}/{path.stem}", source=source))
     if not samples:
-        raise ValueError(f"No images under {root} in folders named real/fake (or synonyms).")
+        raise ValueError(f"No media under {root} in folders named real/fake (or synonyms).")
     return samples
 
 
@@ -86,8 +89,8 @@ def read_manifest(manifest: Path) -> list[Sample]:
     return samples
 
 
-def load_samples(data: Path) -> list[Sample]:
-    return read_manifest(data) if data.suffix.lower() == ".csv" else discover_folder(data)
+def load_samples(data: Path, suffixes: set[str] = IMAGE_SUFFIXES | VIDEO_SUFFIXES) -> list[Sample]:
+    return read_manifest(data) if data.suffix.lower() == ".csv" else discover_folder(data, suffixes)
 
 
 def split_samples(

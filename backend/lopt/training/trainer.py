@@ -21,7 +21,7 @@ from tqdm import tqdm
 
 from lopt.training.augment import eval_transform, train_transform
 from lopt.training.crops import build_crop_cache
-from lopt.training.data import load_samples, split_samples
+from lopt.training.data import IMAGE_SUFFIXES, load_samples, split_samples
 from lopt.training.dataset import FaceDataset, Item, balanced_weights, make_items
 from lopt.training.metrics import roc_auc
 from lopt.training.models import TrainableModel, build_trainable
@@ -65,7 +65,7 @@ def train(config: TrainConfig) -> Path:
     """Train, save the best model as a Hugging Face checkpoint in ``config.output``."""
     seed_everything(config.seed)
     config.output.mkdir(parents=True, exist_ok=True)
-    samples = load_samples(config.data)
+    samples = load_samples(config.data, IMAGE_SUFFIXES)
     splits = split_samples(
         samples,
         val_fraction=config.val_fraction,

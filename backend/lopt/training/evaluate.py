@@ -1,0 +1,156 @@
+"""``lopt evaluate MODEL DATA``: judge every file through the serving path and report.
+
+Each file goes through exactly what ``POST /playground`` does (type sniffing, decoding,
+face detection and cropping, batching), so the numbers describe the service a user
+runs. Metrics come at frame level (every image, every scored video frame) and at video
+level. The decision threshold is the checkpoint's stored one, or is chosen on separate
+validation data (``--calibrate``) and stored in the checkpoint — never on the test data.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from lopt.config import load_settings
+from lopt.errors import LoptError
+from lopt.inference.registry import THRESHOLD_KEY
+from lopt.inference.results import Prediction
+from lopt.inference.service import DetectionService
+from lopt.training import metrics
+from lopt.training.data import Sample, load_samples
+
+log = logging.getLogger(__name__)
+CONCURRENCY = 8
+
+
+@dataclass
+class EvaluateConfig:
+    model: str
+    data: Path
+    output: Path
+    calibrate: Path | None = None
+    threshold_rule: str = "eer"
+    video_model: str | None = None
+    n_resamples: int = 1000
+
+
+@dataclass
+class Scores:
+    frame_labels: list[int]
+    frame_probs: list[float]
+    video_labels: list[int]
+    video_probs: list[float]
+    failures: list[dict[str, str]]
+
+
+def evaluate_model(config: EvaluateConfig) -> dict[str, Any]:
+    settings = load_settings(image_model=config.model, video_model=config.video_model or "none")
+    service = DetectionService.load(settings)
+
+    async def run() -> tuple[float, Scores]:
+        await service.start()
+        try:
+            threshold = service.image.threshold
+            if config.calibrate is not None:
+                val = await _score(service, load_samples(config.calibrate))
+                threshold = metrics.choose_threshold(
+                    val.frame_labels, val.frame_probs, config.threshold_rule
+                )
+                _store_threshold(config.model, threshold, config.threshold_rule)
+                service.image.loaded.threshold = threshold
+            return threshold, await _score(service, load_samples(config.data))
+        finally:
+            await service.stop()
+
+    threshold, scores = asyncio.run(run())
+    summary: dict[str, Any] = {
+        "model": config.model,
+        "data": str(config.data),
+        "threshold": threshold,
+    }
+    for level, labels, probs in (
+        ("frame", scores.frame_labels, scores.frame_probs),
+        ("video", scores.video_labels, scores.video_probs),
+    ):
+        if len(set(labels)) == 2:
+            report = metrics.save_evaluation(
+                config.output / level, labels, probs, threshold, n_resamples=config.n_resamples
+            )
+            summary[level] = {
+                k: report[k]
+                for k in (
+                    "count",
+                    "roc_auc",
+                    "eer",
+                    "average_precision",
+                    "accuracy",
+                    "macro_f1",
+                    "false_positive_rate",
+                    "confusion_matrix",
+                )
+            }
+            summary[level]["confidence_intervals"] = report.get("confidence_intervals")
+        elif labels:
+            summary[level] = {"count": len(labels), "note": "one class only: no ROC metrics"}
+    summary["failures"] = scores.failures
+    config.output.mkdir(parents=True, exist_ok=True)
+    (config.output / "summary.json").write_text(json.dumps(summary, indent=2))
+    return summary
+
+
+async def _score(service: DetectionService, samples: list[Sample]) -> Scores:
+    scores = Scores([], [], [], [], [])
+    gate = asyncio.Semaphore(CONCURRENCY)
+
+    async def one(sample: Sample) -> tuple[Sample, Prediction | LoptError]:
+        async with gate:
+            try:
+                return sample, await service.analyse(sample.path, filename=sample.path.name)
+            except LoptError as error:
+                return sample, error
+
+    results = await asyncio.gather(*(one(sample) for sample in samples))
+    for sample, result in results:
+        if isinstance(result, LoptError):
+            scores.failures.append({"path": str(sample.path), "error": result.message})
+            continue
+        frames = _frame_probabilities(result)
+        scores.frame_labels += [sample.label] * len(frames)
+        scores.frame_probs += frames
+        if result.type == "video":
+            scores.video_labels.append(sample.label)
+            scores.video_probs.append(result.fake_probability)
+    return scores
+
+
+def _frame_probabilities(prediction: Prediction) -> list[float]:
+    if prediction.type == "image":
+        return [prediction.fake_probability]
+    per_frame: dict[int, float] = {}
+    for track in prediction.tracks or []:
+        for frame in track.frames:
+            if frame.fake_probability is not None:  # a frame's most suspicious face
+                per_frame[frame.frame_index] = max(
+                    per_frame.get(frame.frame_index, 0.0), frame.fake_probability
+                )
+    for score in prediction.frame_scores or []:
+        per_frame[score.frame_index] = score.fake_probability
+    return list(per_frame.values()) or [prediction.fake_probability]
+
+
+def _store_threshold(model: str, threshold: float, rule: str) -> None:
+    config_path = Path(model) / "config.json"
+    if not config_path.exists():
+        log.warning("%s is not a local folder: the calibrated threshold is not stored", model)
+        return
+    config = json.loads(config_path.read_text())
+    config[THRESHOLD_KEY] = float(np.round(threshold, 6))
+    config["lopt_threshold_rule"] = f"{rule} on validation"
+    config_path.write_text(json.dumps(config, indent=2))

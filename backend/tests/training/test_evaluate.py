@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from lopt.training.evaluate import EvaluateConfig, evaluate_model
+from tests.helpers import noise_image, write_video
+
+
+def labelled_folder(root: Path) -> Path:
+    for label in ("real", "fake"):
+        folder = root / label
+        folder.mkdir(parents=True)
+        for seed in range(4):
+            noise_image(seed=seed + (10 if label == "fake" else 0)).save(folder / f"{seed}.png")
+        for seed in range(2):
+            write_video(folder / f"clip{seed}.avi", frames=20 + 5 * seed)
+    return root
+
+
+def test_evaluate_reports_frame_and_video_levels(tmp_path: Path, checkpoints) -> None:  # type: ignore[no-untyped-def]
+    data = labelled_folder(tmp_path / "data")
+    config = EvaluateConfig(model=str(checkpoints["vit"]), data=data, output=tmp_path / "report", n_resamples=50)
+    summary = evaluate_model(config)
+    assert summary["threshold"] == 0.5 and summary["failures"] == []
+    frame, video = summary["frame"], summary["video"]
+    assert video["count"] == {"total": 4, "real": 2, "fake": 2}
+    assert frame["count"]["total"] == 8 + 4 * 16  # 8 images + 16 sampled frames per video
+    assert 0 <= frame["roc_auc"] <= 1 and len(frame["confidence_intervals"]["auc"]) == 2
+    for level in ("frame", "video"):
+        for name in ("metrics.json", "roc.png", "confusion_matrix.png"):
+            assert (tmp_path / "report" / level / name).stat().st_size > 100
+    assert json.loads((tmp_path / "report" / "summary.json").read_text())["video"]["count"]["total"] == 4
+
+
+def test_calibration_on_validation_data_is_stored_in_the_checkpoint(tmp_path: Path, checkpoints) -> None:  # type: ignore[no-untyped-def]
+    model = shutil.copytree(checkpoints["vit"], tmp_path / "model")
+    val = labelled_folder(tmp_path / "val")
+    test = labelled_folder(tmp_path / "test")
+    config = EvaluateConfig(
+        model=str(model), data=test, output=tmp_path / "report", calibrate=val, n_resamples=0
+    )
+    summary = evaluate_model(config)
+    stored = json.loads((model / "config.json").read_text())
+    assert stored["lopt_threshold"] == pytest.approx(summary["threshold"], abs=1e-6)
+    assert stored["lopt_threshold_rule"] == "eer on validation"
