@@ -23,7 +23,9 @@ def labelled_folder(root: Path) -> Path:
 
 def test_evaluate_reports_frame_and_video_levels(tmp_path: Path, checkpoints) -> None:  # type: ignore[no-untyped-def]
     data = labelled_folder(tmp_path / "data")
-    config = EvaluateConfig(model=str(checkpoints["vit"]), data=data, output=tmp_path / "report", n_resamples=50)
+    config = EvaluateConfig(
+        model=str(checkpoints["vit"]), data=data, output=tmp_path / "report", n_resamples=50
+    )
     summary = evaluate_model(config)
     assert summary["threshold"] == 0.5 and summary["failures"] == []
     frame, video = summary["frame"], summary["video"]
@@ -33,10 +35,15 @@ def test_evaluate_reports_frame_and_video_levels(tmp_path: Path, checkpoints) ->
     for level in ("frame", "video"):
         for name in ("metrics.json", "roc.png", "confusion_matrix.png"):
             assert (tmp_path / "report" / level / name).stat().st_size > 100
-    assert json.loads((tmp_path / "report" / "summary.json").read_text())["video"]["count"]["total"] == 4
+    assert (
+        json.loads((tmp_path / "report" / "summary.json").read_text())["video"]["count"]["total"]
+        == 4
+    )
 
 
-def test_calibration_on_validation_data_is_stored_in_the_checkpoint(tmp_path: Path, checkpoints) -> None:  # type: ignore[no-untyped-def]
+def test_calibration_on_validation_data_is_stored_in_the_checkpoint(
+    tmp_path: Path, checkpoints
+) -> None:  # type: ignore[no-untyped-def]
     model = shutil.copytree(checkpoints["vit"], tmp_path / "model")
     val = labelled_folder(tmp_path / "val")
     test = labelled_folder(tmp_path / "test")
