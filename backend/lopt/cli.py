@@ -67,6 +67,12 @@ def _parser() -> argparse.ArgumentParser:
         "path,label,group columns. Faces are found and cropped by the serving face cropper.",
     )
     train.add_argument("data", type=Path, metavar="DATA")
+    train.add_argument(
+        "--task",
+        choices=["image", "video"],
+        default="image",
+        help="image: face crops; video: clips for TimeSformer/VideoMAE-style checkpoints.",
+    )
     train.add_argument("--output", type=Path, required=True, help="Checkpoint folder to write.")
     train.add_argument(
         "--backbone",
@@ -83,6 +89,10 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--samples-per-epoch", type=int, help="Balanced draws per epoch.")
     train.add_argument("--max-steps", type=int, help="Stop after this many optimiser steps.")
     train.add_argument("--patience", type=int, default=2, help="Epochs without val AUC gain.")
+    train.add_argument(
+        "--val-fraction", type=float, default=0.1, help="Share of groups for validation."
+    )
+    train.add_argument("--test-fraction", type=float, default=0.1, help="Share of groups for test.")
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--workers", type=int, default=1, help="Data loading processes.")
     train.add_argument("--threshold-rule", default="fpr<=0.04", help="eer, youden or fpr<=x.")
@@ -171,7 +181,14 @@ def _train(args: argparse.Namespace) -> int:
     from lopt.training.trainer import TrainConfig, train
 
     options = {k: v for k, v in vars(args).items() if k in TrainConfig.__dataclass_fields__}
-    output = train(TrainConfig(**options))
+    if args.task == "video":
+        from lopt.training.video_trainer import train_video
+
+        if args.backbone == "efficientnet-lite0":
+            raise SettingsError("--task video needs --backbone: a video classifier id or folder.")
+        output = train_video(TrainConfig(**options))
+    else:
+        output = train(TrainConfig(**options))
     print(output)
     return 0
 

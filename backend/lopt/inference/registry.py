@@ -101,7 +101,7 @@ def load_model(
             f"Cannot load '{model_id}' ({setting}): {_first_line(error)}"
         ) from None
     model.to(device).eval()
-    processor = _load_processor(source, task, setting, common)
+    processor = load_processor(source, task, setting, common)
     num_frames = getattr(config, "num_frames", None) if task == "video" else None
     if task == "video" and not num_frames:
         raise ModelLoadError(
@@ -122,7 +122,7 @@ def load_model(
     )
 
 
-def _load_processor(model_id: str, task: Task, setting: str, common: dict[str, Any]) -> Any:
+def load_processor(model_id: str, task: Task, setting: str, common: dict[str, Any]) -> Any:
     loaders: list[Any] = [AutoImageProcessor]
     if task == "video":
         loaders.insert(0, AutoVideoProcessor)

@@ -113,7 +113,11 @@ def _split_off(
 ) -> tuple[list[Sample], list[Sample]]:
     if fraction <= 0:
         return samples, []
-    folds = max(2, round(1 / fraction))
+    smallest = min(Counter(s.label for s in samples).values())
+    if smallest < 2 or len(Counter(s.label for s in samples)) < 2:
+        raise ValueError("each class needs at least two samples (groups) to split")
+    # Fewer folds than members of the smallest class: a tiny dataset still splits.
+    folds = max(2, min(round(1 / fraction), smallest))
     splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed)
     labels = np.array([s.label for s in samples])
     groups = np.array([s.group for s in samples])
