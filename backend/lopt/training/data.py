@@ -89,6 +89,25 @@ def read_manifest(manifest: Path) -> list[Sample]:
     return samples
 
 
+def write_manifest(samples: Sequence[Sample], path: Path) -> Path:
+    """Save samples as a CSV manifest (absolute paths) that ``read_manifest`` reads back."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=["path", "label", "group", "source"])
+        writer.writeheader()
+        for sample in samples:
+            label = "fake" if sample.label else "real"
+            writer.writerow(
+                {
+                    "path": str(sample.path.resolve()),
+                    "label": label,
+                    "group": sample.group,
+                    "source": sample.source,
+                }
+            )
+    return path
+
+
 def load_samples(data: Path, suffixes: set[str] = IMAGE_SUFFIXES | VIDEO_SUFFIXES) -> list[Sample]:
     return read_manifest(data) if data.suffix.lower() == ".csv" else discover_folder(data, suffixes)
 

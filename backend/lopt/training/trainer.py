@@ -21,7 +21,7 @@ from tqdm import tqdm
 
 from lopt.training.augment import eval_transform, train_transform
 from lopt.training.crops import build_crop_cache
-from lopt.training.data import IMAGE_SUFFIXES, load_samples, split_samples
+from lopt.training.data import IMAGE_SUFFIXES, load_samples, split_samples, write_manifest
 from lopt.training.dataset import FaceDataset, Item, balanced_weights, make_items
 from lopt.training.metrics import roc_auc
 from lopt.training.models import TrainableModel, build_trainable
@@ -73,6 +73,8 @@ def train(config: TrainConfig) -> Path:
         seed=config.seed,
     )
     log.info("Split by identity: %s", splits.describe())
+    for name in ("train", "val", "test"):  # so `lopt evaluate` can reuse the exact split
+        write_manifest(getattr(splits, name), config.output / "splits" / f"{name}.csv")
     crops = build_crop_cache(samples, config.cache_dir, workers=max(1, config.workers))
     by_path = {crop.sample.path: crop for crop in crops}
     items = {

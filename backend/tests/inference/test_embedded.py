@@ -1,0 +1,84 @@
+"""The embedded detector: shipped weights that load offline and tell real from fake faces."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+
+from lopt.api.app import create_app
+from lopt.config import Settings
+from lopt.errors import ModelUnavailable
+from lopt.inference.embedded import EMBEDDED_IMAGE_MODEL, embedded_path
+from lopt.inference.service import DetectionService
+from lopt.training.data import discover_folder, split_samples
+from lopt.training.metrics import roc_auc
+from tests.helpers import shared_data
+
+FACES = shared_data() / "faces"
+UNREACHABLE_HUB = {"HF_ENDPOINT": "http://127.0.0.1:9", "HF_HUB_OFFLINE": ""}
+
+
+def test_embedded_weights_ship_with_the_package() -> None:
+    folder = embedded_path(EMBEDDED_IMAGE_MODEL)
+    assert folder is not None, "the embedded detector's weights are missing from the package"
+    weights = folder / "model.safetensors"
+    assert 1_000_000 < weights.stat().st_size < 20_000_000
+
+
+@pytest.fixture
+def offline_hub(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "empty-cache"))
+    for key, value in UNREACHABLE_HUB.items():
+        monkeypatch.setenv(key, value)
+
+
+def test_unreachable_hub_model_falls_back_to_the_embedded_detector(
+    offline_hub, upload_dir: Path
+) -> None:  # type: ignore[no-untyped-def]
+    settings = Settings(
+        hub_timeout_s=1, upload_dir=upload_dir
+    )  # defaults: agasta/virtus, agasta/scarlet
+    with TestClient(create_app(settings)) as client:
+        models = client.get("/api/models").json()
+        photo = shared_data() / "media" / "facenet_paul_rudd.jpg"
+        if not photo.exists():
+            pytest.skip(f"shared media not found at {photo}")
+        body = client.post("/playground", files={"file": ("p.jpg", photo.read_bytes())}).json()
+    assert [(m["id"], m["replaces"]) for m in models] == [(EMBEDDED_IMAGE_MODEL, "agasta/virtus")]
+    assert body["model"] == {
+        "id": EMBEDDED_IMAGE_MODEL,
+        "revision": None,
+        "replaces": "agasta/virtus",
+    }
+    assert body["status"] == "ok" and len(body["faces"]) == 1
+
+
+def test_fallback_can_be_turned_off(offline_hub) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ModelUnavailable, match="LOPT_IMAGE_MODEL"):
+        DetectionService.load(Settings(hub_timeout_s=1, model_fallback=False))
+
+
+@pytest.mark.skipif(not FACES.is_dir(), reason=f"shared faces not found at {FACES}")
+def test_embedded_detector_separates_real_from_fake_faces_it_never_saw() -> None:
+    """Faces from the training run's own test split (same seed), through the serving path."""
+    split = split_samples(discover_folder(FACES), seed=0).test
+    rng = np.random.default_rng(0)
+    reals = [s for s in split if s.label == 0]
+    fakes = [s for s in split if s.label == 1]
+    chosen = list(rng.choice(reals, 60, replace=False)) + list(rng.choice(fakes, 60, replace=False))
+    service = DetectionService.load(Settings(image_model=EMBEDDED_IMAGE_MODEL, video_model="none"))
+
+    async def score() -> list[float]:
+        await service.start()
+        try:
+            return [(await service.analyse(s.path)).fake_probability for s in chosen]
+        finally:
+            await service.stop()
+
+    probabilities = asyncio.run(score())
+    labels = [s.label for s in chosen]
+    assert roc_auc(labels, probabilities) >= 0.85
