@@ -32,12 +32,13 @@ def metrics_table(summary: dict[str, Any]) -> str:
             continue
         count = report["count"]
         kinds = report.get("auc_by_fake_kind", {})
+        given, blended = (kinds.get(k, float("nan")) for k in ("given_fakes", "self_blended"))
         fpr = ", ".join(f"{k} {v:.3f}" for k, v in report.get("fpr_by_real_source", {}).items())
         lines.append(
             f"| {split} | {count['real']} / {count['fake']} | {report['roc_auc']:.3f}"
             f"{_interval(report, 'auc')} | {report['eer']:.3f} | {report['average_precision']:.3f} "
             f"| {report['accuracy']:.3f} | {report['macro_f1']:.3f} "
-            f"| {kinds.get('given_fakes', float('nan')):.3f} | {kinds.get('self_blended', float('nan')):.3f} "
+            f"| {given:.3f} | {blended:.3f} "
             f"| {fpr} |"
         )
     return "\n".join(lines)
