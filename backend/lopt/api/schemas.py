@@ -54,3 +54,19 @@ ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
         "description": "Busy or still loading; retry after Retry-After seconds.",
     },
 }
+
+
+class Limits(BaseModel):
+    """What an upload must be to be accepted: the service's own settings, for clients to
+    check a file before sending it."""
+
+    max_upload_bytes: int = Field(description="Largest accepted upload, in bytes.")
+    max_image_pixels: int = Field(description="Largest accepted image, in pixels.")
+    max_video_seconds: float = Field(description="Longest accepted video, in seconds.")
+    max_video_pixels: int = Field(description="Largest accepted video frame, in pixels.")
+    image_mime_types: list[str] = Field(description="Accepted image MIME types.")
+    video_mime_types: list[str] = Field(description="Accepted video MIME types.")
+    extensions: list[str] = Field(
+        description="File name extensions of the accepted formats, e.g. '.jpg'. The type is "
+        "found from the bytes; these only help a client's file picker."
+    )

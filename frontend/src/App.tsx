@@ -1,0 +1,75 @@
+import { AnimatePresence, MotionConfig } from "framer-motion";
+import { useEffect, useState } from "react";
+import { fetchLimits, type Limits } from "./api/client";
+import { DropZone } from "./components/DropZone";
+import { ErrorNotice } from "./components/ErrorNotice";
+import { History } from "./components/History";
+import { MediaView } from "./components/MediaView";
+import { Progress } from "./components/Progress";
+import { ThemeToggle } from "./components/ThemeToggle";
+import { Verdict } from "./components/Verdict";
+import { explain, type PlainError } from "./lib/errors";
+import { useAnalysis } from "./useAnalysis";
+
+function useLimits() {
+  const [limits, setLimits] = useState<Limits | null>(null);
+  const [error, setError] = useState<PlainError | null>(null);
+  const [attempt, setAttempt] = useState(0);
+  useEffect(() => {
+    fetchLimits().then(setLimits, (reason) => setError(explain(reason)));
+  }, [attempt]);
+  return { limits, error, reload: () => (setError(null), setAttempt((n) => n + 1)) };
+}
+
+export function App() {
+  const { limits, error: limitsError, reload } = useLimits();
+  const { phase, progress, refused, current, history, submit, retry, select } = useAnalysis(limits);
+  const busy = phase === "uploading" || phase === "analysing";
+
+  return (
+    <MotionConfig reducedMotion="user">
+      <div className="mx-auto max-w-6xl px-4 py-6">
+        <header className="mb-6 flex items-center justify-between gap-4">
+          <div>
+            <h1 className="text-2xl font-bold">Lopt</h1>
+            <p className="text-sm text-slate-500 dark:text-slate-400">Is this photo or video a deepfake?</p>
+          </div>
+          <nav className="flex items-center gap-3 text-sm">
+            <a href="/docs" className="underline-offset-2 hover:underline">API</a>
+            <ThemeToggle />
+          </nav>
+        </header>
+        <main className="grid gap-6 lg:grid-cols-[1fr_18rem]">
+          <div className="min-w-0 space-y-4">
+            {limitsError ? <ErrorNotice error={limitsError} onRetry={reload} /> : null}
+            <DropZone limits={limits} disabled={busy} onFile={submit} />
+            {refused ? (
+              <p role="alert" data-testid="refused" className="rounded-lg bg-amber-100 p-3 text-sm text-amber-900 dark:bg-amber-900/40 dark:text-amber-100">
+                {refused}
+              </p>
+            ) : null}
+            {busy ? <Progress phase={phase} fraction={progress} /> : null}
+            <div aria-live="polite">
+              <AnimatePresence mode="wait">
+                {!busy && current?.prediction ? <Verdict key={current.id} prediction={current.prediction} /> : null}
+              </AnimatePresence>
+              {!busy && current?.error ? <ErrorNotice error={current.error} onRetry={retry} /> : null}
+            </div>
+            {current && !current.error ? (
+              <MediaView
+                key={current.id}
+                url={current.url}
+                kind={current.kind}
+                name={current.file.name}
+                prediction={busy ? null : current.prediction}
+              />
+            ) : null}
+          </div>
+          <aside>
+            <History items={history} current={current?.id ?? null} onSelect={select} />
+          </aside>
+        </main>
+      </div>
+    </MotionConfig>
+  );
+}
