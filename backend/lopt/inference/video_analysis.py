@@ -131,8 +131,11 @@ def _prepare_faces(
     boxes: list[list[FaceBox]] = [service.faces.detect(frame.image) for frame in frames]
     prepared.tracks = link_tracks(boxes)
     min_size = settings.min_face_size / prepared.scale  # the limit is in original pixels
+    # A face glimpsed in one or two frames is usually a tracking break or a passer-by seen
+    # badly; alone it must not decide a video, so it is listed but not judged.
+    min_frames = min(settings.min_track_frames, len(frames))
     for track in prepared.tracks:
-        if median(box.size for box in track.boxes) < min_size:
+        if median(box.size for box in track.boxes) < min_size or len(track.detections) < min_frames:
             continue
         prepared.judged.add(track.track_id)
         for position, box in track.detections:
@@ -232,7 +235,8 @@ def _track_score(
         )
     score = TrackScore(track_id=track.track_id, judged=judged, frames=frames)
     if judged:
-        fakes = [f.fake_probability for f in frames if f.fake_probability is not None]
+        # Unrounded scores: the verdict must not flip on display rounding.
+        fakes = [by_face[(track.track_id, position)] for position, _ in track.detections]
         verdict = service.image.decide(aggregate(fakes, service.settings.video_aggregation))
         score.label, score.confidence = verdict.label, verdict.confidence
         score.fake_probability = verdict.fake_probability

@@ -88,15 +88,16 @@ def test_face_analysis_can_be_turned_off(make_settings) -> None:  # type: ignore
     )
 
 
-def moving_face_video(path: Path, frames: int = 30) -> Path:
-    """One real face gliding across a plain background."""
+def moving_face_video(path: Path, frames: int = 30, visible: int | None = None) -> Path:
+    """One real face gliding across a plain background (in the first ``visible`` frames)."""
     face = np.asarray(Image.open(MEDIA / "facenet_paul_rudd.jpg").convert("RGB"))
     face = cv2.resize(face, (160, int(160 * face.shape[0] / face.shape[1])))
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 10, (640, 360))
     for index in range(frames):
         canvas = np.full((360, 640, 3), 90, np.uint8)
         x = 20 + index * 14
-        canvas[60 : 60 + min(face.shape[0], 280), x : x + 160] = face[:280]
+        if visible is None or index < visible:
+            canvas[60 : 60 + min(face.shape[0], 280), x : x + 160] = face[:280]
         writer.write(cv2.cvtColor(canvas, cv2.COLOR_RGB2BGR))
     writer.release()
     return path
@@ -133,3 +134,17 @@ def test_real_crowd_video_is_tracked_in_original_pixels(client: TestClient) -> N
     boxes = [frame["box"] for track in body["tracks"] for frame in track["frames"]]
     assert max(box["x2"] for box in boxes) > 700  # mapped back from the decoded size to 1920 px
     assert all(box["x2"] <= 1920 and box["y2"] <= 1080 for box in boxes)
+
+
+def test_a_person_glimpsed_in_too_few_frames_is_listed_not_judged(
+    make_settings, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    video = moving_face_video(tmp_path / "glimpse.mp4", visible=6)  # the first 0.6 s of 3 s
+    with TestClient(
+        create_app(make_settings(video_model="none", video_frames=8, min_track_frames=3))
+    ) as client:
+        body = post_file(client, video)
+    [track] = body["tracks"]
+    assert not track["judged"] and track["fake_probability"] is None and len(track["frames"]) == 2
+    assert len(body["frames_without_face"]) == 6
+    assert body["status"] == "faces_too_small" and body["rule"] == "whole_frames"
