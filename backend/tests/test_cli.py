@@ -71,6 +71,19 @@ def test_unreachable_hub_model_stops_start_up_quickly_with_advice(tmp_path: Path
     assert "Traceback" not in result.stderr
 
 
+def test_offline_predict_falls_back_to_the_embedded_detector_and_says_so(tmp_path: Path) -> None:
+    photo = tmp_path / "photo.png"
+    noise_image().save(photo)
+    result = run_lopt("predict", str(photo), env={**OFFLINE, "HF_HUB_CACHE": str(tmp_path)})
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["model"] == {
+        "id": "lopt-faces-lite0",
+        "revision": None,
+        "replaces": "agasta/virtus",
+    }
+    assert "Falling back to the embedded detector" in result.stderr
+
+
 def test_help_lists_the_commands() -> None:
     result = run_lopt("--help")
     assert result.returncode == 0 and "serve" in result.stdout and "predict" in result.stdout
