@@ -59,12 +59,13 @@ def test_invalid_setting_stops_start_up_naming_the_variable() -> None:
     assert "Traceback" not in result.stderr
 
 
-def test_unreachable_hub_model_stops_start_up_quickly_with_advice(tmp_path: Path) -> None:
-    env = {
-        "HF_HUB_CACHE": str(tmp_path),
-        "HF_ENDPOINT": "http://127.0.0.1:9",
-        "LOPT_HUB_TIMEOUT_S": "1",
-    }
+OFFLINE = {"HF_ENDPOINT": "http://127.0.0.1:9", "LOPT_HUB_TIMEOUT_S": "1"}
+
+
+def test_without_fallback_an_unreachable_hub_model_stops_start_up_with_advice(
+    tmp_path: Path,
+) -> None:
+    env = {**OFFLINE, "HF_HUB_CACHE": str(tmp_path), "LOPT_MODEL_FALLBACK": "false"}
     result = run_lopt("serve", "--port", "8765", env=env, timeout=60)
     assert result.returncode == 2
     assert "agasta/virtus" in result.stderr and "LOPT_IMAGE_MODEL=./models/virtus" in result.stderr
