@@ -117,6 +117,23 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--video-model", help="Also use this video checkpoint for videos.")
     evaluate.add_argument("--bootstrap", type=int, default=1000, help="Bootstrap resamples.")
     evaluate.set_defaults(run=_evaluate)
+
+    export = commands.add_parser(
+        "export",
+        help="Write an image checkpoint's ONNX files (float32, int8) and check every reduced "
+        "precision against float32.",
+        description="Copies MODEL to OUTPUT with model.onnx and model-int8.onnx. With --check, "
+        "runs float32, bfloat16, int8, onnx and onnx-int8 on those images and stores each "
+        "path's verdict agreement with float32 in OUTPUT/lopt_precision.json, which "
+        "LOPT_PRECISION=auto reads.",
+    )
+    export.add_argument("model", metavar="MODEL", help="Hub id, local folder or embedded name.")
+    export.add_argument("--output", type=Path, required=True, help="Folder to write.")
+    export.add_argument(
+        "--check", type=Path, metavar="IMAGES", help="Folder of real inputs (e.g. face crops)."
+    )
+    export.add_argument("--samples", type=int, default=500, help="Most images checked.")
+    export.set_defaults(run=_export)
     return parser
 
 
@@ -206,6 +223,14 @@ def _evaluate(args: argparse.Namespace) -> int:
         n_resamples=args.bootstrap,
     )
     print(json.dumps(evaluate_model(config), indent=2))
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from lopt.inference.export import export_checkpoint, find_images
+
+    images = find_images(args.check, args.samples) if args.check else []
+    print(json.dumps(export_checkpoint(args.model, args.output, check=images), indent=2))
     return 0
 
 

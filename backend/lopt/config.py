@@ -16,6 +16,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 Device = Literal["auto", "cpu", "cuda", "mps"]
 DType = Literal["auto", "float32", "bfloat16", "float16"]
 Aggregation = Literal["mean", "max", "median"]
+Precision = Literal["auto", "exact", "bfloat16", "int8", "onnx", "onnx-int8"]
 
 DISABLED = {"", "none", "off", "disabled"}
 ENV_PREFIX = "LOPT_"
@@ -49,6 +50,25 @@ class Settings(BaseSettings):
     device: Device = Field("auto", description="Where models run: auto, cpu, cuda or mps.")
     dtype: DType = Field(
         "auto", description="Weight precision: auto (float32 on CPU, float16 on GPU) or explicit."
+    )
+    precision: Precision = Field(
+        "auto",
+        description="Inference path: exact (LOPT_DTYPE), bfloat16, int8 or onnx/onnx-int8 "
+        "(from `lopt export`); auto takes a reduced one only where its recorded agreement "
+        "with float32 reaches LOPT_MIN_AGREEMENT.",
+    )
+    min_agreement: float = Field(
+        0.99,
+        ge=0.5,
+        le=1.0,
+        description="Share of verdicts a reduced precision must share with float32 for auto "
+        "to use it.",
+    )
+    num_threads: int = Field(
+        0,
+        ge=0,
+        le=256,
+        description="Threads per forward pass (torch and ONNX Runtime); 0: one per core.",
     )
     hub_timeout_s: float = Field(
         3.0, gt=0, le=60, description="Seconds to wait for the Hugging Face Hub before giving up."
@@ -94,6 +114,12 @@ class Settings(BaseSettings):
     )
     min_face_size: int = Field(
         32, ge=8, le=1024, description="Faces smaller than this (px) are listed but not judged."
+    )
+    min_track_frames: int = Field(
+        3,
+        ge=1,
+        le=256,
+        description="A person seen in fewer sampled video frames is listed but not judged.",
     )
     max_faces: int = Field(20, ge=1, le=200, description="Most faces judged per image or frame.")
     face_score_threshold: float = Field(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import torch
 
 from lopt.errors import ModelLoadError
@@ -36,3 +38,18 @@ def pick_dtype(requested: str, device: torch.device) -> torch.dtype:
 def _mps_available() -> bool:
     backend = getattr(torch.backends, "mps", None)
     return bool(backend and backend.is_available())
+
+
+def configure_threads(num_threads: int) -> int:
+    """Set torch's threads for one forward pass; 0 keeps torch's default (one per core).
+
+    Inter-op parallelism is set to one thread: Lopt runs one forward pass at a time in
+    its inference thread, and on a small CPU extra pools only compete for the same
+    cores. Returns the intra-op thread count in effect.
+    """
+    if num_threads > 0:
+        torch.set_num_threads(num_threads)
+    # Only settable before the first parallel op; after that the current pool stays.
+    with contextlib.suppress(RuntimeError):
+        torch.set_num_interop_threads(1)
+    return torch.get_num_threads()

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
-from PIL import Image
 
 from lopt.inference.results import Box, FaceScore, MediaInfo, Prediction, Status
 from lopt.media.faces import FaceBox, crop_faces
@@ -44,6 +43,12 @@ class PreparedImage:
     media: MediaInfo
 
 
+def scale_box(box: FaceBox, scale: float) -> FaceBox:
+    if scale == 1:
+        return box
+    return FaceBox(box.x1 * scale, box.y1 * scale, box.x2 * scale, box.y2 * scale, box.score)
+
+
 def to_box(box: FaceBox) -> Box:
     return Box(x1=round(box.x1, 1), y1=round(box.y1, 1), x2=round(box.x2, 1), y2=round(box.y2, 1))
 
@@ -52,16 +57,28 @@ async def analyse_image(service: DetectionService, path: Path, sniffed: SniffedM
     settings, detector = service.settings, service.image
 
     def prepare() -> PreparedImage:
-        decoded = load_image(path, max_pixels=settings.max_image_pixels)
-        media = MediaInfo(
-            format=sniffed.format, mime=sniffed.mime, width=decoded.width, height=decoded.height
-        )
-        rgb = np.asarray(decoded.image)
-        boxes = service.faces.detect(rgb) if service.faces else []
+        # A JPEG is decoded at reduced size when the face detector's copy (or, without face
+        # analysis, the model's input) is still no larger than the decoded image.
+        min_side = settings.face_detection_size if service.faces else 2 * detector.input_side
+        decoded = load_image(path, max_pixels=settings.max_image_pixels, min_side=min_side)
+        width, height = decoded.original_size
+        media = MediaInfo(format=sniffed.format, mime=sniffed.mime, width=width, height=height)
+        rgb, scale = np.asarray(decoded.image), decoded.scale
+        found = service.faces.detect(rgb) if service.faces else []
+        boxes = [scale_box(box, scale) for box in found]  # in the file's pixels
         judged = [box.size >= settings.min_face_size for box in boxes]
         chosen = [box for box, ok in zip(boxes, judged, strict=True) if ok]
-        inputs = crop_faces(rgb, chosen, settings.face_margin) if chosen else [rgb]
-        tensors = [detector.preprocess(Image.fromarray(crop)) for crop in inputs]
+        if chosen and scale > 1:
+            smallest = min(box.size for box in chosen) * settings.face_margin / scale
+            if smallest < detector.input_side:
+                # A face too small at this size for the model's input: crop at full size.
+                rgb, scale = (
+                    np.asarray(load_image(path, max_pixels=settings.max_image_pixels).image),
+                    1.0,
+                )
+        crops = [scale_box(box, 1 / scale) for box in chosen]
+        inputs = crop_faces(rgb, crops, settings.face_margin) if chosen else [rgb]
+        tensors = [detector.preprocess(crop) for crop in inputs]
         return PreparedImage(tensors, boxes, judged, media)
 
     prepared = await asyncio.to_thread(prepare)

@@ -21,7 +21,6 @@ from transformers import (
     AutoModelForImageClassification,
     AutoModelForVideoClassification,
     AutoVideoProcessor,
-    PreTrainedModel,
 )
 from transformers.utils import logging as hf_logging
 
@@ -44,7 +43,7 @@ class LoadedModel:
     model_id: str
     revision: str | None
     task: Task
-    model: PreTrainedModel
+    model: Any  # a transformers PreTrainedModel, or its int8 or ONNX Runtime stand-in
     processor: Any
     labels: LabelMap
     device: torch.device
@@ -53,6 +52,8 @@ class LoadedModel:
     num_frames: int | None
     parameters: int
     replaces: str | None = None  # the configured model this one stands in for
+    folder: Path | None = None  # where the checkpoint's files are, when known
+    precision: str = "exact"  # the inference path (see lopt.inference.precision)
 
 
 def load_model(
@@ -119,6 +120,7 @@ def load_model(
         threshold=float(getattr(config, THRESHOLD_KEY, DEFAULT_THRESHOLD)),
         num_frames=int(num_frames) if num_frames else None,
         parameters=sum(p.numel() for p in model.parameters()),
+        folder=_checkpoint_folder(source),
     )
 
 
@@ -167,6 +169,20 @@ def _resolve_source(model_id: str, setting: str, hub_timeout_s: float) -> bool:
             f"{setting}=./models/{name}."
         )
     return False
+
+
+def _checkpoint_folder(source: str) -> Path | None:
+    """The folder holding a checkpoint's files: the folder itself, or its hub cache snapshot."""
+    path = Path(source).expanduser()
+    if path.is_dir():
+        return path
+    from huggingface_hub import try_to_load_from_cache
+
+    try:
+        cached = try_to_load_from_cache(source, "config.json")
+    except Exception:
+        return None
+    return Path(cached).parent if isinstance(cached, str) else None
 
 
 def _in_local_cache(model_id: str) -> bool:

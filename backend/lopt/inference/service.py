@@ -16,9 +16,10 @@ from lopt.config import Settings
 from lopt.errors import UnsupportedMedia
 from lopt.inference.batcher import MicroBatcher
 from lopt.inference.detectors import Detector, ImageDetector, VideoDetector
-from lopt.inference.device import pick_device, pick_dtype
+from lopt.inference.device import configure_threads, pick_device, pick_dtype
 from lopt.inference.embedded import load_configured_models
 from lopt.inference.image_analysis import analyse_image
+from lopt.inference.precision import apply_configured_precision
 from lopt.inference.registry import LoadedModel
 from lopt.inference.results import ModelInfo, ModelRef, Prediction
 from lopt.inference.video_analysis import analyse_video
@@ -49,11 +50,14 @@ class DetectionService:
     @classmethod
     def load(cls, settings: Settings) -> DetectionService:
         """Load the configured checkpoints (blocking; call before serving)."""
+        configure_threads(settings.num_threads)
         device = pick_device(settings.device)
         dtype = pick_dtype(settings.dtype, device)
         common = {"device": device, "dtype": dtype, "hub_timeout_s": settings.hub_timeout_s}
         log.info("Loading image model %s on %s (%s)", settings.image_model, device, dtype)
         image, video = load_configured_models(settings, **common)
+        image = apply_configured_precision(image, settings)
+        video = apply_configured_precision(video, settings) if video else None
         faces = None
         if settings.face_analysis:
             faces = FaceDetector(

@@ -25,20 +25,37 @@ class DecodedImage:
     format: str
     width: int
     height: int
+    scale: float = 1.0  # file pixels per decoded pixel (JPEGs decoded at reduced size)
+
+    @property
+    def original_size(self) -> tuple[int, int]:
+        """The upright image's size in the file's own pixels."""
+        return round(self.width * self.scale), round(self.height * self.scale)
 
 
-def load_image(path: Path, *, max_pixels: int) -> DecodedImage:
+def load_image(path: Path, *, max_pixels: int, min_side: int | None = None) -> DecodedImage:
     """Decode the first frame of an image file as upright 8-bit RGB.
 
     The pixel count is checked from the header before any pixel is decoded, so a
-    decompression bomb costs nothing.
+    decompression bomb costs nothing. With ``min_side``, a JPEG is decoded at 1/2, 1/4 or
+    1/8 of its size (libjpeg scales while decoding, several times faster than a full
+    decode and a resize) as long as its shorter side stays at least ``min_side``;
+    ``scale`` then says by how much.
     """
+    scale = 1.0
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(path)
             _check_pixels(image.width, image.height, max_pixels)
             image.seek(0)
+            if min_side is not None and image.format == "JPEG":
+                reduction = draft_scale(image.width, image.height, min_side)
+                if reduction > 1:
+                    full_width = image.width
+                    size = (-(-image.width // reduction), -(-image.height // reduction))
+                    image.draft(image.mode, size)
+                    scale = full_width / image.width
             image.load()
     except (MediaTooLarge, UnsupportedMedia):
         raise
@@ -61,7 +78,18 @@ def load_image(path: Path, *, max_pixels: int) -> DecodedImage:
     file_format = (image.format or "unknown").lower()
     upright = _apply_orientation(image)
     rgb = to_rgb(upright)
-    return DecodedImage(image=rgb, format=file_format, width=rgb.width, height=rgb.height)
+    return DecodedImage(
+        image=rgb, format=file_format, width=rgb.width, height=rgb.height, scale=scale
+    )
+
+
+def draft_scale(width: int, height: int, min_side: int) -> int:
+    """The largest JPEG decode reduction (1, 2, 4 or 8) keeping the shorter side >= min_side."""
+    shorter = min(width, height)
+    for scale in (8, 4, 2):
+        if shorter // scale >= min_side:
+            return scale
+    return 1
 
 
 def to_rgb(image: Image.Image) -> Image.Image:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -87,8 +88,22 @@ def read_frames(
     Frames are downscaled while decoding so that their longer side is at most ``max_side``;
     only the selected frames are ever held. If the header over-stated the frame count, the
     sample is re-spread over the frames that really exist.
+
+    The packet index (read without decoding) tells where every frame and keyframe is, so
+    the decoder seeks to the keyframe before a wanted frame whenever that skips frames,
+    and otherwise decodes on: with frequent keyframes only a few frames per sample are
+    decoded; with sparse ones this is one sequential pass. Files whose packets lack
+    timestamps are decoded sequentially.
     """
     wanted = sorted(indices)
+    index = _packet_index(path)
+    if index is not None:
+        if wanted[-1] >= len(index.pts):
+            wanted = sample_frame_indices(len(index.pts), len(wanted))
+        seeked = _decode_by_seeking(path, wanted, index, max_side)
+        if seeked is not None:
+            by_index = {frame.index: frame for frame in seeked}
+            return [by_index[i] for i in wanted]
     frames, decoded = _decode_selected(path, wanted, max_side)
     if decoded == 0:
         raise CorruptMedia(
@@ -99,6 +114,78 @@ def read_frames(
         frames, _ = _decode_selected(path, wanted, max_side)
     by_index = {frame.index: frame for frame in frames}
     return [by_index[i] for i in wanted if i in by_index]
+
+
+@dataclass(frozen=True)
+class PacketIndex:
+    """Presentation timestamps of every frame, in display order, and which are keyframes."""
+
+    pts: list[int]
+    keyframes: list[int]  # sorted pts of keyframes
+
+
+def _packet_index(path: Path) -> PacketIndex | None:
+    """Read every packet's timestamp without decoding; None when they cannot be trusted."""
+    pts: list[int] = []
+    keyframes: list[int] = []
+    try:
+        with _open(path) as container:
+            stream = _video_stream(container)
+            for packet in container.demux(stream):
+                if packet.size == 0:
+                    continue
+                if packet.pts is None:
+                    return None
+                pts.append(int(packet.pts))
+                if packet.is_keyframe:
+                    keyframes.append(int(packet.pts))
+    except (av.FFmpegError, CorruptMedia):
+        return None
+    if not pts or not keyframes or len(set(pts)) != len(pts):
+        return None
+    return PacketIndex(sorted(pts), sorted(keyframes))
+
+
+def _decode_by_seeking(
+    path: Path, wanted: Sequence[int], index: PacketIndex, max_side: int | None
+) -> list[SampledFrame] | None:
+    """The wanted frames (by display position), seeking past stretches with a keyframe.
+
+    None if the decoder does not deliver a wanted frame where the index said it would be;
+    the caller then decodes sequentially.
+    """
+    selected: list[SampledFrame] = []
+    try:
+        with _open(path) as container:
+            stream = _video_stream(container)
+            stream.thread_type = "AUTO"
+            frames: Iterator[av.VideoFrame] | None = None
+            position = -1  # pts of the last frame decoded
+            for target in sorted(set(wanted)):
+                target_pts = index.pts[target]
+                keyframe = index.keyframes[bisect.bisect_right(index.keyframes, target_pts) - 1]
+                if frames is None or keyframe > position or target_pts <= position:
+                    container.seek(keyframe, backward=True, any_frame=False, stream=stream)
+                    frames = _decode(container, stream)
+                frame = _advance(frames, target_pts)
+                if frame is None or frame.pts != target_pts:
+                    return None
+                position = target_pts
+                time_s = float(frame.time) if frame.time is not None else 0.0
+                selected.append(SampledFrame(target, time_s, _to_rgb(frame, max_side)))
+    except (av.FFmpegError, CorruptMedia):
+        return None
+    return selected
+
+
+def _advance(frames: Iterator[av.VideoFrame], target_pts: int) -> av.VideoFrame | None:
+    """The first frame at or after ``target_pts``; earlier ones are dropped undecoded to RGB."""
+    for frame in frames:
+        if frame.pts is None:
+            return None
+        if frame.pts >= target_pts:
+            return frame
+    return None
 
 
 def _decode_selected(
