@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import functools
 import io
 import os
 import sys
@@ -141,19 +140,23 @@ def lopt_app(model: str, precision: str, faces: bool, **overrides: Any) -> Any:
 
 
 @contextlib.contextmanager
-def reduced_decode(*, enabled: bool, min_side: int = 448) -> Iterator[None]:
-    """Rows marked ``+draft``: the serving path decodes JPEGs at reduced size (shorter side
-    kept >= ``min_side``, twice DeiT's input) — the wiring proposed for image_analysis,
-    patched in here because that module is not part of this change. Whole photos only:
-    with faces on, boxes would come back in reduced pixels."""
-    if not enabled:
+def reduced_decode(*, enabled: bool) -> Iterator[None]:
+    """Rows marked ``+draft`` run the serving default: JPEGs decoded at reduced size (the
+    shorter side kept at least the face detector's size, or twice the model's input with
+    faces off). Other rows force a full-size decode, as before that change, so the two
+    can be compared in one run."""
+    if enabled:
         yield
         return
     from lopt.inference import image_analysis
     from lopt.media.images import load_image
 
     original = image_analysis.load_image
-    image_analysis.load_image = functools.partial(load_image, min_side=min_side)
+
+    def full_size(path, *, max_pixels, min_side=None):  # type: ignore[no-untyped-def]
+        return load_image(path, max_pixels=max_pixels)
+
+    image_analysis.load_image = full_size
     try:
         yield
     finally:
