@@ -131,7 +131,11 @@ class Settings(BaseSettings):
 
     max_batch_size: int = Field(8, ge=1, le=256, description="Most items in one forward pass.")
     max_wait_ms: float = Field(
-        10.0, ge=0, le=10_000, description="How long the batcher waits to fill a batch."
+        0.0,
+        ge=0,
+        le=10_000,
+        description="How long the batcher waits to fill a batch; 0 batches only what is "
+        "already queued (measured fastest on small CPUs).",
     )
     queue_depth: int = Field(
         64, ge=1, le=100_000, description="Most items waiting for inference before 503."

@@ -87,3 +87,31 @@ async def test_a_failing_pass_fails_only_its_requests() -> None:
         await batcher.stop()
     assert isinstance(outcomes[0], RuntimeError)
     assert outcomes[1] == [0.25]
+
+
+async def test_without_waiting_items_queued_during_a_pass_share_the_next_one() -> None:
+    import time
+
+    def slow_predict(batch: torch.Tensor) -> np.ndarray:
+        time.sleep(0.1)
+        return batch.flatten(1).mean(dim=1).numpy()
+
+    batcher = MicroBatcher(
+        slow_predict,
+        executor=ThreadPoolExecutor(1),
+        max_batch_size=8,
+        max_wait_ms=0,
+        queue_depth=16,
+    )
+    batcher.start()
+    try:
+        first = asyncio.ensure_future(batcher.submit([torch.full((2,), 0.0)]))
+        await asyncio.sleep(0.03)  # the first pass is running
+        rest = await asyncio.gather(
+            *(batcher.submit([torch.full((2,), float(i))]) for i in range(1, 5))
+        )
+        await first
+    finally:
+        await batcher.stop()
+    assert [r[0] for r in rest] == [1.0, 2.0, 3.0, 4.0]
+    assert batcher.stats.forward_passes == 2 and batcher.stats.largest_batch == 4
