@@ -7,6 +7,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+import pytest
 import torch
 from PIL import Image
 from transformers import (
@@ -38,6 +39,13 @@ def shared_data() -> Path:
     """The read-only shared data folder (LOPT_SHARED_DATA, else ../shared/data)."""
     default = Path(__file__).resolve().parents[2].parent / "shared" / "data"
     return Path(os.environ.get("LOPT_SHARED_DATA", default))
+
+
+MEDIA = shared_data() / "media"
+needs_media = pytest.mark.skipif(
+    not MEDIA.is_dir(),
+    reason=f"shared media folder {MEDIA} is absent; set LOPT_SHARED_DATA to the data folder",
+)
 
 
 def _labels(id2label: dict[int, str]) -> dict[str, object]:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import cv2
 import numpy as np
 import pytest
@@ -13,14 +10,7 @@ from PIL import Image, ImageOps
 from lopt.errors import ModelLoadError
 from lopt.media import faces
 from lopt.media.faces import FaceBox, FaceDetector, crop_faces, square_crop_box
-
-REPO = Path(__file__).resolve().parents[3]
-SHARED_DATA = Path(os.environ.get("LOPT_SHARED_DATA", REPO.parent / "shared" / "data"))
-MEDIA = SHARED_DATA / "media"
-needs_media = pytest.mark.skipif(
-    not MEDIA.is_dir(),
-    reason=f"shared media folder {MEDIA} is absent; set LOPT_SHARED_DATA to the data folder",
-)
+from tests.helpers import MEDIA, needs_media
 
 
 def load_rgb(name: str) -> np.ndarray:

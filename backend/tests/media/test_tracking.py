@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import cv2
 import numpy as np
 import pytest
@@ -12,14 +9,7 @@ from PIL import Image, ImageOps
 
 from lopt.media.faces import FaceBox, FaceDetector, crop_faces
 from lopt.media.tracking import box_iou, centre_distance, link_tracks
-
-REPO = Path(__file__).resolve().parents[3]
-SHARED_DATA = Path(os.environ.get("LOPT_SHARED_DATA", REPO.parent / "shared" / "data"))
-MEDIA = SHARED_DATA / "media"
-needs_media = pytest.mark.skipif(
-    not MEDIA.is_dir(),
-    reason=f"shared media folder {MEDIA} is absent; set LOPT_SHARED_DATA to the data folder",
-)
+from tests.helpers import MEDIA, needs_media
 
 
 def box(x: float, y: float, size: float = 40.0) -> FaceBox:
