@@ -57,12 +57,9 @@ async def measure(model: str, video: Path) -> None:
         elapsed = time.perf_counter() - started
     finally:
         await service.stop()
-    print(
-        f"{prediction.media.duration_s:.0f} s video, {prediction.media.frame_count} frames: {elapsed:.2f} s"
-    )
-    print(
-        f"peak RSS idle {idle:.0f} MB -> {peak_mb():.0f} MB: +{peak_mb() - idle:.0f} MB (target <= 300)"
-    )
+    media, peak = prediction.media, peak_mb()
+    print(f"{media.duration_s:.0f} s video, {media.frame_count} frames: {elapsed:.2f} s")
+    print(f"peak RSS idle {idle:.0f} MB -> {peak:.0f} MB: +{peak - idle:.0f} MB (target <= 300)")
 
 
 def main() -> int:
