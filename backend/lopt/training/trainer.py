@@ -21,7 +21,14 @@ from tqdm import tqdm
 
 from lopt.training.augment import eval_transform, train_transform
 from lopt.training.crops import build_crop_cache
-from lopt.training.data import IMAGE_SUFFIXES, load_samples, split_samples, write_manifest
+from lopt.training.data import (
+    IMAGE_SUFFIXES,
+    Sample,
+    Splits,
+    load_samples,
+    split_samples,
+    write_manifest,
+)
 from lopt.training.dataset import FaceDataset, Item, balanced_weights, make_items
 from lopt.training.metrics import roc_auc
 from lopt.training.models import TrainableModel, build_trainable
@@ -61,20 +68,27 @@ def seed_everything(seed: int) -> None:
     torch.manual_seed(seed)
 
 
-def train(config: TrainConfig) -> Path:
-    """Train, save the best model as a Hugging Face checkpoint in ``config.output``."""
+def start_run(config: TrainConfig, suffixes: set[str]) -> tuple[list[Sample], Splits]:
+    """Seed, load DATA, split it by label and group, and save the split as CSV manifests
+    (OUTPUT/splits/*.csv) so `lopt evaluate` can reuse exactly the same files."""
     seed_everything(config.seed)
     config.output.mkdir(parents=True, exist_ok=True)
-    samples = load_samples(config.data, IMAGE_SUFFIXES)
+    samples = load_samples(config.data, suffixes)
     splits = split_samples(
         samples,
         val_fraction=config.val_fraction,
         test_fraction=config.test_fraction,
         seed=config.seed,
     )
-    log.info("Split by identity: %s", splits.describe())
-    for name in ("train", "val", "test"):  # so `lopt evaluate` can reuse the exact split
+    log.info("Split by label and group: %s", splits.describe())
+    for name in ("train", "val", "test"):
         write_manifest(getattr(splits, name), config.output / "splits" / f"{name}.csv")
+    return samples, splits
+
+
+def train(config: TrainConfig) -> Path:
+    """Train, save the best model as a Hugging Face checkpoint in ``config.output``."""
+    samples, splits = start_run(config, IMAGE_SUFFIXES)
     crops = build_crop_cache(samples, config.cache_dir, workers=max(1, config.workers))
     by_path = {crop.sample.path: crop for crop in crops}
     items = {

@@ -27,8 +27,8 @@ from lopt.inference.labels import map_labels
 from lopt.inference.registry import THRESHOLD_KEY, LoadedModel, load_processor
 from lopt.media.video import probe_video, read_frames, sample_frame_indices
 from lopt.training import metrics
-from lopt.training.data import VIDEO_SUFFIXES, Sample, load_samples, split_samples
-from lopt.training.trainer import ID2LABEL, TrainConfig, seed_everything
+from lopt.training.data import VIDEO_SUFFIXES, Sample
+from lopt.training.trainer import ID2LABEL, TrainConfig, start_run
 
 log = logging.getLogger(__name__)
 MAX_SECONDS = 3600.0
@@ -53,16 +53,7 @@ class ClipDataset(Dataset[tuple[torch.Tensor, int]]):
 
 
 def train_video(config: TrainConfig) -> Path:
-    seed_everything(config.seed)
-    config.output.mkdir(parents=True, exist_ok=True)
-    samples = load_samples(config.data, VIDEO_SUFFIXES)
-    splits = split_samples(
-        samples,
-        val_fraction=config.val_fraction,
-        test_fraction=config.test_fraction,
-        seed=config.seed,
-    )
-    log.info("Split by source clip: %s", splits.describe())
+    _, splits = start_run(config, VIDEO_SUFFIXES)
     model = AutoModelForVideoClassification.from_pretrained(
         config.backbone,
         num_labels=2,
