@@ -1,15 +1,21 @@
 // End-to-end: the built app, served by the real backend, in real headless Chromium.
 // The tests run in order on one page, so the session's history builds up as a user's would.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, test } from "node:test";
+import { after, before, test as nodeTest } from "node:test";
 import { MEDIA, SCREENSHOTS, dropFile, start } from "./harness.mjs";
+
+// Every test drops the shared real photo (or a video made from it): without the shared
+// data folder they are skipped, saying why, instead of failing on a missing file.
+const missing = existsSync(MEDIA) ? null : `shared media not found at ${MEDIA}; set LOPT_SHARED_DATA`;
+const test = (name, fn) => nodeTest(name, { skip: missing ?? false }, fn);
 
 let env;
 let page;
 
 before(async () => {
+  if (missing) return;
   env = await start();
   page = await env.context.newPage();
 });
