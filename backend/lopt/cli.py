@@ -130,9 +130,19 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("model", metavar="MODEL", help="Hub id, local folder or embedded name.")
     export.add_argument("--output", type=Path, required=True, help="Folder to write.")
     export.add_argument(
-        "--check", type=Path, metavar="IMAGES", help="Folder of real inputs (e.g. face crops)."
+        "--check",
+        type=Path,
+        metavar="IMAGES",
+        help="Real inputs: a folder of images, or a CSV manifest with a path column (e.g. a "
+        "training run's splits/val.csv). Faces are found and cropped as in serving.",
     )
     export.add_argument("--samples", type=int, default=500, help="Most images checked.")
+    export.add_argument(
+        "--no-faces",
+        dest="faces",
+        action="store_false",
+        help="Check on whole images (for models that do not judge face crops).",
+    )
     export.set_defaults(run=_export)
     return parser
 
@@ -230,7 +240,10 @@ def _export(args: argparse.Namespace) -> int:
     from lopt.inference.export import export_checkpoint, find_images
 
     images = find_images(args.check, args.samples) if args.check else []
-    print(json.dumps(export_checkpoint(args.model, args.output, check=images), indent=2))
+    report = export_checkpoint(
+        args.model, args.output, check=images, faces=args.faces, settings=_settings(args)
+    )
+    print(json.dumps(report, indent=2))
     return 0
 
 

@@ -2,7 +2,9 @@
 
 The output folder holds a copy of the checkpoint, ``model.onnx``, ``model-int8.onnx``
 and, when images are given, ``lopt_precision.json``: each reduced path's agreement with
-float32 on those images. Point ``LOPT_IMAGE_MODEL`` at the folder to serve it.
+float32 on those images. The images go through what serving does to them first: faces
+are found and cropped (the whole image when there is none), so the check runs on the
+inputs the model really sees. Point ``LOPT_IMAGE_MODEL`` at the folder to serve it.
 """
 
 from __future__ import annotations
@@ -12,14 +14,17 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 
+from lopt.config import Settings
 from lopt.errors import ModelLoadError
 from lopt.inference.detectors import ImageDetector
 from lopt.inference.onnx_backend import ONNX_FILES, export_onnx
 from lopt.inference.precision import RECORD_FILE, REDUCED, apply_precision, compare_paths
 from lopt.inference.precision import write_record as save_record
 from lopt.inference.registry import LoadedModel, load_model
+from lopt.media.faces import FaceDetector, crop_faces
 from lopt.media.images import load_image
 
 CPU = torch.device("cpu")
@@ -31,18 +36,55 @@ def load_float32(model_id: str) -> LoadedModel:
 
 
 def find_images(data: Path, limit: int) -> list[Path]:
-    """Up to ``limit`` image files under ``data``, spread evenly over the sorted list."""
-    paths = sorted(p for p in data.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES)
+    """Up to ``limit`` image files, spread evenly over the sorted list: those under the
+    folder ``data``, or those a CSV manifest lists (a ``path`` column, e.g. a training
+    run's ``splits/val.csv``)."""
+    if data.is_file() and data.suffix.lower() == ".csv":
+        from lopt.training.data import read_manifest
+
+        listed = [sample.path for sample in read_manifest(data)]
+        paths = sorted(p for p in listed if p.suffix.lower() in IMAGE_SUFFIXES)
+    else:
+        paths = sorted(p for p in data.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES)
     if not paths:
-        raise ModelLoadError(f"No images under {data} to check the reduced precisions on.")
+        raise ModelLoadError(f"No images in {data} to check the reduced precisions on.")
     step = max(1, len(paths) // limit)
     return paths[::step][:limit]
 
 
+def model_inputs(
+    paths: Sequence[Path],
+    detector: ImageDetector,
+    faces: FaceDetector | None,
+    *,
+    margin: float,
+    min_face_size: int,
+    max_pixels: int,
+) -> list[torch.Tensor]:
+    """What serving feeds the model for each image: every face large enough to judge,
+    cropped as in serving, or the whole image when there is none (or ``faces`` is None)."""
+    tensors: list[torch.Tensor] = []
+    for path in paths:
+        rgb = np.asarray(load_image(path, max_pixels=max_pixels).image)
+        found = faces.detect(rgb) if faces else []
+        judged = [box for box in found if box.size >= min_face_size]
+        crops = crop_faces(rgb, judged, margin) if judged else [rgb]
+        tensors.extend(detector.preprocess(crop) for crop in crops)
+    return tensors
+
+
 def export_checkpoint(
-    model_id: str, output: Path, *, check: Sequence[Path] = (), max_pixels: int = 50_000_000
+    model_id: str,
+    output: Path,
+    *,
+    check: Sequence[Path] = (),
+    faces: bool = True,
+    settings: Settings | None = None,
 ) -> dict[str, Any]:
-    """Copy the checkpoint to ``output``, add its ONNX files, and check every reduced path."""
+    """Copy the checkpoint to ``output``, add its ONNX files, and check every reduced path
+    on ``check`` (face crops as serving makes them with ``settings``, unless ``faces`` is
+    False)."""
+    settings = settings or Settings()
     loaded = load_float32(model_id)
     if loaded.folder is None:
         raise ModelLoadError(f"Cannot find the files of '{model_id}' to copy.")
@@ -54,11 +96,26 @@ def export_checkpoint(
     files = export_onnx(load_float32(str(output)).model, sample, output)
     report: dict[str, Any] = {"folder": str(output), "files": {k: str(v) for k, v in files.items()}}
     if check:
-        tensors = [reference.preprocess(load_image(p, max_pixels=max_pixels).image) for p in check]
+        detector = None
+        if faces:
+            detector = FaceDetector(
+                score_threshold=settings.face_score_threshold,
+                detection_size=settings.face_detection_size,
+                max_faces=settings.max_faces,
+            )
+        tensors = model_inputs(
+            check,
+            reference,
+            detector,
+            margin=settings.face_margin,
+            min_face_size=settings.min_face_size,
+            max_pixels=settings.max_image_pixels,
+        )
         results = []
         for precision in REDUCED:
             candidate = ImageDetector(apply_precision(load_float32(str(output)), precision))
             results.append(compare_paths(reference, candidate, tensors, precision=precision))
-        save_record(output, results, data=f"{len(check)} images")
+        what = "face crops" if faces else "whole images"
+        save_record(output, results, data=f"{len(tensors)} {what} from {len(check)} images")
         report["agreement"] = [vars(result) for result in results]
     return report

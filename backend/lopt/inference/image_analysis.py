@@ -57,10 +57,15 @@ async def analyse_image(service: DetectionService, path: Path, sniffed: SniffedM
     settings, detector = service.settings, service.image
 
     def prepare() -> PreparedImage:
-        # A JPEG is decoded at reduced size when the face detector's copy (or, without face
-        # analysis, the model's input) is still no larger than the decoded image.
-        min_side = settings.face_detection_size if service.faces else 2 * detector.input_side
-        decoded = load_image(path, max_pixels=settings.max_image_pixels, min_side=min_side)
+        # A JPEG is decoded at reduced size when the face detector's copy (its longer side
+        # is LOPT_FACE_DETECTION_SIZE) or, without face analysis, the model's input is still
+        # no larger than the decoded image. Faces too small at that size are re-cropped
+        # from a full decode below.
+        if service.faces:
+            reduced = {"min_long_side": settings.face_detection_size}
+        else:
+            reduced = {"min_side": 2 * detector.input_side}
+        decoded = load_image(path, max_pixels=settings.max_image_pixels, **reduced)
         width, height = decoded.original_size
         media = MediaInfo(format=sniffed.format, mime=sniffed.mime, width=width, height=height)
         rgb, scale = np.asarray(decoded.image), decoded.scale

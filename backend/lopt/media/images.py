@@ -33,14 +33,17 @@ class DecodedImage:
         return round(self.width * self.scale), round(self.height * self.scale)
 
 
-def load_image(path: Path, *, max_pixels: int, min_side: int | None = None) -> DecodedImage:
+def load_image(
+    path: Path, *, max_pixels: int, min_side: int | None = None, min_long_side: int | None = None
+) -> DecodedImage:
     """Decode the first frame of an image file as upright 8-bit RGB.
 
     The pixel count is checked from the header before any pixel is decoded, so a
-    decompression bomb costs nothing. With ``min_side``, a JPEG is decoded at 1/2, 1/4 or
-    1/8 of its size (libjpeg scales while decoding, several times faster than a full
-    decode and a resize) as long as its shorter side stays at least ``min_side``;
-    ``scale`` then says by how much.
+    decompression bomb costs nothing. With ``min_side`` or ``min_long_side``, a JPEG is
+    decoded at 1/2, 1/4 or 1/8 of its size (libjpeg scales while decoding, several times
+    faster than a full decode and a resize) as long as its shorter side stays at least
+    ``min_side`` and its longer side at least ``min_long_side``; ``scale`` then says by how
+    much.
     """
     scale = 1.0
     try:
@@ -49,8 +52,8 @@ def load_image(path: Path, *, max_pixels: int, min_side: int | None = None) -> D
             image = Image.open(path)
             _check_pixels(image.width, image.height, max_pixels)
             image.seek(0)
-            if min_side is not None and image.format == "JPEG":
-                reduction = draft_scale(image.width, image.height, min_side)
+            if (min_side or min_long_side) and image.format == "JPEG":
+                reduction = draft_scale(image.width, image.height, min_side or 0, min_long_side)
                 if reduction > 1:
                     full_width = image.width
                     size = (-(-image.width // reduction), -(-image.height // reduction))
@@ -83,11 +86,12 @@ def load_image(path: Path, *, max_pixels: int, min_side: int | None = None) -> D
     )
 
 
-def draft_scale(width: int, height: int, min_side: int) -> int:
-    """The largest JPEG decode reduction (1, 2, 4 or 8) keeping the shorter side >= min_side."""
-    shorter = min(width, height)
+def draft_scale(width: int, height: int, min_side: int, min_long_side: int | None = None) -> int:
+    """The largest JPEG decode reduction (1, 2, 4 or 8) keeping the shorter side >= min_side
+    and the longer side >= min_long_side."""
+    shorter, longer = min(width, height), max(width, height)
     for scale in (8, 4, 2):
-        if shorter // scale >= min_side:
+        if shorter // scale >= min_side and longer // scale >= (min_long_side or 0):
             return scale
     return 1
 

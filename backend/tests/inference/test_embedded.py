@@ -13,10 +13,12 @@ from lopt.api.app import create_app
 from lopt.config import Settings
 from lopt.errors import ModelUnavailable
 from lopt.inference.embedded import EMBEDDED_IMAGE_MODEL, embedded_path
+from lopt.inference.export import load_float32
+from lopt.inference.precision import apply_configured_precision, read_record
 from lopt.inference.service import DetectionService
 from lopt.training.data import discover_folder, split_samples
 from lopt.training.metrics import roc_auc
-from tests.helpers import shared_data
+from tests.helpers import MEDIA, needs_media, shared_data
 
 FACES = shared_data() / "faces"
 UNREACHABLE_HUB = {"HF_ENDPOINT": "http://127.0.0.1:9", "HF_HUB_OFFLINE": ""}
@@ -82,3 +84,42 @@ def test_embedded_detector_separates_real_from_fake_faces_it_never_saw() -> None
     probabilities = asyncio.run(score())
     labels = [s.label for s in chosen]
     assert roc_auc(labels, probabilities) >= 0.85
+
+
+def test_embedded_detector_ships_its_checked_onnx_file() -> None:
+    """The record `lopt export --check` wrote on the training run's validation faces, and
+    the ONNX file it vouches for: `auto` serves that file."""
+    folder = embedded_path(EMBEDDED_IMAGE_MODEL)
+    assert folder is not None
+    record = read_record(folder)
+    assert record["onnx"].samples >= 500 and record["onnx"].agreement >= 0.99
+    assert (folder / "model.onnx").is_file()
+    loaded = apply_configured_precision(
+        load_float32(EMBEDDED_IMAGE_MODEL),
+        Settings(precision="auto"),
+    )
+    assert loaded.precision == "onnx"
+
+
+@needs_media
+def test_onnx_and_exact_give_the_same_answers_on_real_photos() -> None:
+    photos = ["facenet_multiface.jpg", "facenet_angelina_jolie.jpg", "skimage_astronaut.png"]
+
+    async def answers(precision: str) -> list[list[float]]:
+        settings = Settings(
+            image_model=EMBEDDED_IMAGE_MODEL, video_model="none", precision=precision
+        )
+        service = DetectionService.load(settings)
+        assert service.image.loaded.precision == precision
+        await service.start()
+        try:
+            results = [await service.analyse(MEDIA / name) for name in photos]
+        finally:
+            await service.stop()
+        return [[face.fake_probability or 0.0 for face in r.faces or []] for r in results]
+
+    exact, onnx = asyncio.run(answers("exact")), asyncio.run(answers("onnx"))
+    assert [len(faces) for faces in exact] == [6, 1, 1]
+    assert [len(faces) for faces in onnx] == [6, 1, 1]
+    flat = [[p for faces in answers for p in faces] for answers in (exact, onnx)]
+    assert np.allclose(*flat, atol=1e-3)

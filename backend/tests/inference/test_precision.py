@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from lopt.inference.precision import (
     write_record,
 )
 from lopt.inference.registry import LoadedModel, load_model
-from tests.helpers import noise_image
+from tests.helpers import MEDIA, needs_media, noise_image
 
 CPU = torch.device("cpu")
 
@@ -216,3 +217,35 @@ def test_video_models_never_get_image_only_paths(checkpoints, tmp_path: Path) ->
     assert apply_precision(loaded, "auto", bf16_capable=False).precision == "exact"
     with pytest.raises(ModelLoadError, match="image models"):
         apply_precision(loaded, "int8")
+
+
+@needs_media
+def test_export_checks_on_the_face_crops_serving_makes(checkpoints, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A manifest of real photos: one input per judged face (the group photo gives six),
+    whole images only with --no-faces."""
+    from lopt.cli import main
+
+    photos = ["facenet_kate_siegel.jpg", "facenet_paul_rudd.jpg", "facenet_multiface.jpg"]
+    manifest = tmp_path / "val.csv"
+    manifest.write_text(
+        "path,label,group\n" + "".join(f"{MEDIA / name},real,{name}\n" for name in photos)
+    )
+    for flags, expected in (([], 8), (["--no-faces"], 3)):
+        output = tmp_path / f"exported{len(flags)}"
+        args = ["export", str(checkpoints["vit"]), "--output", str(output)]
+        assert main([*args, "--check", str(manifest), *flags]) == 0
+        record = read_record(output)
+        assert {result.samples for result in record.values()} == {expected}
+        data = json.loads((output / RECORD_FILE).read_text())["data"]
+        assert data.startswith(f"{expected} ") and data.endswith("from 3 images")
+
+
+def test_export_refuses_a_check_set_without_images(checkpoints, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from lopt.cli import main
+
+    empty = tmp_path / "empty.csv"
+    empty.write_text("path,label,group\n")
+    args = ["export", str(checkpoints["vit"]), "--output", str(tmp_path / "x")]
+    assert main([*args, "--check", str(empty)]) != 0
+    assert "No images in" in capsys.readouterr().err
+    assert not (tmp_path / "x").exists()

@@ -33,6 +33,24 @@ def test_draft_scale_keeps_the_shorter_side(
     assert draft_scale(*size, min_side) == expected
 
 
+@pytest.mark.parametrize(
+    ("size", "min_long_side", "expected"),
+    [
+        ((1920, 1080), 640, 2),  # 960 x 540 still gives the face detector its 640 px
+        ((1080, 1920), 640, 2),
+        ((4032, 3024), 640, 4),
+        ((4032, 3024), 1100, 2),
+        ((800, 600), 640, 1),
+    ],
+)
+def test_draft_scale_keeps_the_longer_side(
+    size: tuple[int, int], min_long_side: int, expected: int
+) -> None:
+    assert draft_scale(*size, 0, min_long_side) == expected
+    # Both limits together: the stricter one wins.
+    assert draft_scale(*size, min(size), min_long_side) == 1
+
+
 def test_reduced_decode_of_a_12mp_jpeg(tmp_path: Path) -> None:
     path = jpeg(tmp_path / "photo.jpg", 4032, 3024)
     full = load_image(path, max_pixels=50_000_000)
@@ -52,3 +70,5 @@ def test_no_reduction_unless_asked_or_for_other_formats(tmp_path: Path) -> None:
     path = jpeg(tmp_path / "photo.jpg", 1600, 1200)
     assert load_image(path, max_pixels=10**8).width == 1600
     assert load_image(path, max_pixels=10**8, min_side=1200).width == 1600
+    assert load_image(path, max_pixels=10**8, min_long_side=800).width == 800
+    assert load_image(path, max_pixels=10**8, min_long_side=801).width == 1600
