@@ -21,17 +21,10 @@ import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED_DATA = Path(os.environ.get("LOPT_SHARED_DATA", REPO.parent / "shared" / "data"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
-
-def deit_base_sized(folder: Path) -> Path:
-    from transformers import DeiTConfig, DeiTForImageClassification, DeiTImageProcessor
-
-    config = DeiTConfig(id2label={0: "Real", 1: "Fake"}, label2id={"Real": 0, "Fake": 1})
-    DeiTForImageClassification(config).save_pretrained(folder)
-    DeiTImageProcessor().save_pretrained(folder)
-    return folder
+from harness import SHARED_DATA, deit_base_sized
 
 
 async def measure(model: str, photos: list[Path], rounds: int) -> dict[str, list[float]]:

@@ -86,7 +86,8 @@ def main() -> int:
     args = parser.parse_args()
     print(f"Machine: {machine_description()}")
     sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from bench_throughput import deit_base_sized, embedded_model
+    from bench_throughput import embedded_model
+    from harness import deit_base_sized
 
     faces = validation_faces(args.samples)
     compare_all(

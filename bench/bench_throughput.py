@@ -7,15 +7,19 @@ cost of ``agasta/virtus``, verdicts meaningless) and for the embedded detector:
 
 - ``naive``: a FastAPI server that runs a transformers ``pipeline`` per request (PIL
   decode, the checkpoint's processor, a float32 forward pass; FastAPI's thread pool),
-- ``lopt <precision>``: Lopt's own app (``POST /playground``) on the same checkpoint.
+- ``lopt <precision>``: Lopt's own app (``POST /playground``) on the same checkpoint, in
+  that precision (``auto``: what ``LOPT_PRECISION=auto`` resolves to from the
+  checkpoint's ``lopt_precision.json``, named in brackets).
 
 1 and 8 concurrent clients post JPEG photos (DeiT: a mix of 1080p and 12 MP, judged whole;
 embedded: 1080p photos with one face, faces found and judged). Printed: images/s, p50/p99
 latency, the ratio to the naive server, the fraction of the physical limit (the matmul
 peak of the path's precision measured in this run / the model's GFLOP per image), peak
 RSS above idle. ``PRECISION@BxW`` rows run with LOPT_MAX_BATCH_SIZE=B and
-LOPT_MAX_WAIT_MS=W (the others with the defaults, 8 and 10). Then a 30 s 720p video end
-to end and peak RSS during a large upload.
+LOPT_MAX_WAIT_MS=W (the others with the defaults, 8 and 0). Rows decode JPEGs as serving
+does (at reduced size where the face detector or the model needs no more); ``+full`` rows
+force a full-size decode for comparison. Then a 30 s 720p video end to end and peak RSS
+during a large upload.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ from harness import (
     SHARED_DATA,
     Load,
     RssMonitor,
+    deit_base_sized,
     drive,
     flops_per_input,
     machine_description,
@@ -70,15 +75,6 @@ def photo(portrait: Path, width: int, height: int) -> bytes:
     buffer = io.BytesIO()
     canvas.save(buffer, format="JPEG", quality=90)
     return buffer.getvalue()
-
-
-def deit_base_sized(folder: Path) -> Path:
-    from transformers import DeiTConfig, DeiTForImageClassification, DeiTImageProcessor
-
-    config = DeiTConfig(id2label={0: "Real", 1: "Fake"}, label2id={"Real": 0, "Fake": 1})
-    DeiTForImageClassification(config).save_pretrained(folder)
-    DeiTImageProcessor().save_pretrained(folder)
-    return folder
 
 
 def embedded_model() -> str:
@@ -112,7 +108,8 @@ def naive_app(model: str) -> Any:
     return app
 
 
-def lopt_app(model: str, precision: str, faces: bool, **overrides: Any) -> Any:
+def lopt_app(model: str, precision: str, faces: bool, **overrides: Any) -> tuple[Any, str]:
+    """Lopt's app on ``model`` in ``precision``, and the precision that resolved to."""
     import torch
 
     from lopt.api.app import create_app
@@ -136,16 +133,15 @@ def lopt_app(model: str, precision: str, faces: bool, **overrides: Any) -> Any:
     loaded = apply_precision(loaded, precision)
     detector = FaceDetector(detection_size=settings.face_detection_size) if faces else None
     service = DetectionService(settings, ImageDetector(loaded), None, detector)
-    return create_app(settings, service), settings
+    return create_app(settings, service), loaded.precision
 
 
 @contextlib.contextmanager
-def reduced_decode(*, enabled: bool) -> Iterator[None]:
-    """Rows marked ``+draft`` run the serving default: JPEGs decoded at reduced size (the
-    shorter side kept at least the face detector's size, or twice the model's input with
-    faces off). Other rows force a full-size decode, as before that change, so the two
-    can be compared in one run."""
-    if enabled:
+def full_decode(*, enabled: bool) -> Iterator[None]:
+    """Rows marked ``+full`` decode every JPEG at full size, as Lopt did before reduced
+    decoding (the longer side kept at least the face detector's size, or the shorter side
+    twice the model's input with faces off), so the two can be compared in one run."""
+    if not enabled:
         yield
         return
     from lopt.inference import image_analysis
@@ -153,7 +149,7 @@ def reduced_decode(*, enabled: bool) -> Iterator[None]:
 
     original = image_analysis.load_image
 
-    def full_size(path, *, max_pixels, min_side=None):  # type: ignore[no-untyped-def]
+    def full_size(path, *, max_pixels, **reduced):  # type: ignore[no-untyped-def]
         return load_image(path, max_pixels=max_pixels)
 
     image_analysis.load_image = full_size
@@ -189,13 +185,13 @@ def run_model(
     gflop = model_gflop(model)
     print(f"\n## {title}: {gflop:.2f} GFLOP per image; photos: {', '.join(n for n, _ in files)}")
     print(
-        f"{'server':<20} {'clients':>7} {'img/s':>7} {'p50 ms':>8} {'p99 ms':>8} "
+        f"{'server':<30} {'clients':>7} {'img/s':>7} {'p50 ms':>8} {'p99 ms':>8} "
         f"{'x naive':>8} {'% limit':>8} {'+RSS MB':>8} {'errors':>6}"
     )
     baseline: dict[int, float] = {}
     for variant in ["naive", *precisions]:
         precision, _, batching = variant.partition("@")
-        precision, _, draft = precision.partition("+")
+        precision, _, full = precision.partition("+")
         if variant == "naive":
             app, path = naive_app(model), "/predict"
         else:
@@ -203,9 +199,9 @@ def run_model(
             if batching:  # "@BATCHxWAIT": LOPT_MAX_BATCH_SIZE x LOPT_MAX_WAIT_MS
                 size, wait = batching.split("x")
                 overrides = {"max_batch_size": int(size), "max_wait_ms": float(wait)}
-            app, _ = lopt_app(model, precision, faces, **overrides)
+            app, precision = lopt_app(model, precision, faces, **overrides)
             path = "/playground"
-        with serve(app) as url, reduced_decode(enabled=bool(draft)):
+        with serve(app) as url, full_decode(enabled=bool(full)):
             for clients in args.clients:
                 idle = rss.reset()
                 load: Load = drive(url + path, files, clients=clients, seconds=args.seconds)
@@ -215,8 +211,10 @@ def run_model(
                     baseline[clients] = rate
                 limit = peaks.get(PEAK_OF[precision], peaks["float32"]) / gflop
                 name = "naive pipeline" if variant == "naive" else f"lopt {variant}"
+                if variant.startswith("auto"):
+                    name += f" ({precision})"
                 print(
-                    f"{name:<20} {clients:>7} {rate:>7.2f} {load.percentile(50):>8.0f} "
+                    f"{name:<30} {clients:>7} {rate:>7.2f} {load.percentile(50):>8.0f} "
                     f"{load.percentile(99):>8.0f} {rate / baseline[clients]:>7.2f}x "
                     f"{100 * rate / limit:>7.0f}% {peak:>8.0f} {load.errors:>6}",
                     flush=True,
@@ -265,7 +263,7 @@ def run_video(model: str, folder: Path, rss: RssMonitor) -> None:
         f"sample 16 frames: decode every frame {sequential:.2f} s, seek {seeking:.2f} s "
         f"({sequential / seeking:.1f}x)"
     )
-    app, _ = lopt_app(model, "exact", True)
+    app, _ = lopt_app(model, "auto", True)
     data = clip.read_bytes()
     with serve(app) as url:
         times = []
@@ -287,7 +285,7 @@ def run_video(model: str, folder: Path, rss: RssMonitor) -> None:
 def run_upload(model: str, megabytes: int, rss: RssMonitor) -> None:
     import httpx
 
-    app, _ = lopt_app(model, "exact", True, max_upload_bytes=(megabytes + 1) * 2**20)
+    app, _ = lopt_app(model, "auto", True, max_upload_bytes=(megabytes + 1) * 2**20)
     chunk = b"\x00" * 2**20
 
     def body() -> Any:
@@ -350,12 +348,13 @@ def main() -> int:
         folder = Path(tmp)
         from lopt.inference.export import export_checkpoint
 
-        # Exported copies (model.onnx, model-int8.onnx) serve every row, naive included.
-        embedded = export_checkpoint(embedded_model(), folder / "embedded")["folder"]
+        # The embedded detector as shipped (model.onnx and its precision record, which
+        # `auto` reads); an exported copy (model.onnx, model-int8.onnx) of the DeiT.
+        embedded = embedded_model()
         if not args.skip_deit:
             deit = export_checkpoint(str(deit_base_sized(folder / "deit")), folder / "deit-x")
-            variants = ["exact", "bfloat16", "int8+draft", "onnx+draft", "onnx-int8+draft"]
-            variants += ["onnx-int8+draft@1x0", "onnx-int8+draft@4x2"]
+            variants = ["exact+full", "exact", "bfloat16", "int8", "onnx", "onnx-int8"]
+            variants += ["onnx-int8@1x0", "onnx-int8@4x2"]
             run_model(
                 "DeiT-base-sized, whole photos (faces off), 1080p + 12 MP JPEG mix",
                 deit["folder"],
@@ -370,7 +369,7 @@ def main() -> int:
             "Embedded detector (EfficientNet-Lite0), 1080p JPEG with one face (faces on)",
             embedded,
             hd,
-            ["exact", "bfloat16", "onnx", "onnx@1x0", "onnx@4x2"],
+            ["exact+full", "exact", "auto+full", "auto", "auto@1x0", "auto@4x2"],
             True,
             args,
             peaks,

@@ -22,6 +22,17 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("LOPT_SHARED_DATA", REPO.parent / "shared" / "data"))
 
 
+def deit_base_sized(folder: Path) -> Path:
+    """A DeiT-base checkpoint with random weights: the cost of ``agasta/virtus``, not its
+    verdicts."""
+    from transformers import DeiTConfig, DeiTForImageClassification, DeiTImageProcessor
+
+    config = DeiTConfig(id2label={0: "Real", 1: "Fake"}, label2id={"Real": 0, "Fake": 1})
+    DeiTForImageClassification(config).save_pretrained(folder)
+    DeiTImageProcessor().save_pretrained(folder)
+    return folder
+
+
 def machine_description() -> str:
     import torch
 
