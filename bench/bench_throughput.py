@@ -326,6 +326,12 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=8.0, help="Seconds per measurement.")
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 8])
     parser.add_argument("--skip-deit", action="store_true")
+    parser.add_argument(
+        "--deit",
+        type=Path,
+        help="A DeiT-base checkpoint exported by `lopt export` to use instead of random weights "
+        "(e.g. the trained one bench/deit_probe.py describes).",
+    )
     parser.add_argument("--skip-video", action="store_true")
     parser.add_argument("--upload-mb", type=int, default=1024, help="0 skips the upload.")
     args = parser.parse_args()
@@ -352,12 +358,17 @@ def main() -> int:
         # `auto` reads); an exported copy (model.onnx, model-int8.onnx) of the DeiT.
         embedded = embedded_model()
         if not args.skip_deit:
-            deit = export_checkpoint(str(deit_base_sized(folder / "deit")), folder / "deit-x")
+            if args.deit:
+                deit, weights = str(args.deit), f"trained weights of {args.deit}"
+            else:
+                random = deit_base_sized(folder / "deit")
+                deit = export_checkpoint(str(random), folder / "deit-x")["folder"]
+                weights = "random weights"
             variants = ["exact+full", "exact", "bfloat16", "int8", "onnx", "onnx-int8"]
             variants += ["onnx-int8@1x0", "onnx-int8@4x2"]
             run_model(
-                "DeiT-base-sized, whole photos (faces off), 1080p + 12 MP JPEG mix",
-                deit["folder"],
+                f"DeiT-base-sized ({weights}), whole photos (faces off), 1080p + 12 MP JPEG mix",
+                deit,
                 mix,
                 variants,
                 False,
