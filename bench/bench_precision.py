@@ -83,11 +83,17 @@ def main() -> int:
     parser.add_argument("--samples", type=int, default=600, help="Validation faces used.")
     parser.add_argument("--record", action="store_true", help="Write lopt_precision.json.")
     parser.add_argument("--skip-deit", action="store_true")
+    parser.add_argument(
+        "--deit",
+        type=Path,
+        help="DeiT-base checkpoint (default: the one bench/deit_probe.py trains, at "
+        ".cache/deit/trained-224, if present; else random weights, on 48 faces).",
+    )
     args = parser.parse_args()
     print(f"Machine: {machine_description()}")
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from bench_throughput import embedded_model
-    from harness import deit_base_sized
+    from harness import deit_checkpoint
 
     faces = validation_faces(args.samples)
     compare_all(
@@ -99,11 +105,11 @@ def main() -> int:
     )
     if not args.skip_deit:
         with tempfile.TemporaryDirectory(prefix="lopt-bench-") as tmp:
-            deit = str(deit_base_sized(Path(tmp) / "deit"))
+            deit, weights = deit_checkpoint(args.deit, Path(tmp) / "deit")
             compare_all(
-                "DeiT-base-sized (random weights), validation faces",
-                deit,
-                faces[:48],
+                f"DeiT-base-sized ({weights}), validation faces",
+                str(deit),
+                faces if weights != "random weights" else faces[:48],
                 Path(tmp) / "deit-exported",
                 False,
             )

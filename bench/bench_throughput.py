@@ -44,7 +44,7 @@ from harness import (
     SHARED_DATA,
     Load,
     RssMonitor,
-    deit_base_sized,
+    deit_checkpoint,
     drive,
     flops_per_input,
     machine_description,
@@ -329,8 +329,8 @@ def main() -> int:
     parser.add_argument(
         "--deit",
         type=Path,
-        help="A DeiT-base checkpoint exported by `lopt export` to use instead of random weights "
-        "(e.g. the trained one bench/deit_probe.py describes).",
+        help="DeiT-base checkpoint to measure (default: the one bench/deit_probe.py trains, "
+        "at .cache/deit/trained-224, if present; else random weights).",
     )
     parser.add_argument("--skip-video", action="store_true")
     parser.add_argument("--upload-mb", type=int, default=1024, help="0 skips the upload.")
@@ -358,12 +358,8 @@ def main() -> int:
         # `auto` reads); an exported copy (model.onnx, model-int8.onnx) of the DeiT.
         embedded = embedded_model()
         if not args.skip_deit:
-            if args.deit:
-                deit, weights = str(args.deit), f"trained weights of {args.deit}"
-            else:
-                random = deit_base_sized(folder / "deit")
-                deit = export_checkpoint(str(random), folder / "deit-x")["folder"]
-                weights = "random weights"
+            source, weights = deit_checkpoint(args.deit, folder / "deit")
+            deit = export_checkpoint(str(source), folder / "deit-x")["folder"]
             variants = ["exact+full", "exact", "bfloat16", "int8", "onnx", "onnx-int8"]
             variants += ["onnx-int8@1x0", "onnx-int8@4x2"]
             run_model(

@@ -33,6 +33,19 @@ def deit_base_sized(folder: Path) -> Path:
     return folder
 
 
+TRAINED_DEIT = REPO / ".cache" / "deit" / "trained-224"  # made by bench/deit_probe.py
+
+
+def deit_checkpoint(given: Path | None, scratch: Path) -> tuple[Path, str]:
+    """The DeiT-base checkpoint to measure, and a description of its weights: ``given``,
+    else the one trained here by ``bench/deit_probe.py`` if present, else random weights."""
+    if given is None and (TRAINED_DEIT / "config.json").is_file():
+        given = TRAINED_DEIT
+    if given is not None:
+        return given, f"trained weights of {given.name}"
+    return deit_base_sized(scratch), "random weights"
+
+
 def machine_description() -> str:
     import torch
 
