@@ -26,6 +26,10 @@ class ModelInfo(ModelRef):
     threshold: float = Field(description="Fake probability at or above which the verdict is Fake.")
     device: str
     dtype: str
+    precision: str = Field(
+        description="Inference path serving it: exact (the weights in dtype), bfloat16, int8, "
+        "onnx or onnx-int8 (LOPT_PRECISION; auto resolved from the checkpoint's record)."
+    )
     parameters: int
     num_frames: int | None = Field(None, description="Frames per clip (video models).")
 

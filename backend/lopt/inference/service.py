@@ -133,6 +133,7 @@ def _model_info(loaded: LoadedModel) -> ModelInfo:
         threshold=loaded.threshold,
         device=str(loaded.device),
         dtype=str(loaded.dtype).removeprefix("torch."),
+        precision=loaded.precision,
         parameters=loaded.parameters,
         num_frames=loaded.num_frames,
         replaces=loaded.replaces,

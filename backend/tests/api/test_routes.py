@@ -28,6 +28,7 @@ def test_models_describe_what_was_loaded(client: TestClient, checkpoints) -> Non
     assert image["id"] == str(checkpoints["vit"]) and image["task"] == "image"
     assert image["labels"] == ["Real", "Fake"] and image["verdicts"] == ["Real", "Fake"]
     assert image["device"] == "cpu" and image["dtype"] == "float32"
+    assert image["precision"] == "exact"  # no precision record next to this checkpoint
     assert image["parameters"] > 1000 and image["threshold"] == 0.5
     assert video["task"] == "video" and video["num_frames"] == 4
 

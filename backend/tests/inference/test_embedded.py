@@ -51,6 +51,7 @@ def test_unreachable_hub_model_falls_back_to_the_embedded_detector(
             pytest.skip(f"shared media not found at {photo}")
         body = client.post("/playground", files={"file": ("p.jpg", photo.read_bytes())}).json()
     assert [(m["id"], m["replaces"]) for m in models] == [(EMBEDDED_IMAGE_MODEL, "agasta/virtus")]
+    assert models[0]["precision"] == "onnx"  # auto, from the shipped record
     assert body["model"] == {
         "id": EMBEDDED_IMAGE_MODEL,
         "revision": None,
