@@ -10,5 +10,5 @@ router = APIRouter(prefix="/api", tags=["models"])
 
 @router.get("/models", responses={503: ERROR_RESPONSES[503]})
 async def list_models(detectors: DetectorsDep) -> list[ModelInfo]:
-    """The loaded detectors: id, revision, task, labels, device, dtype, precision, size."""
+    """The loaded detectors: id, revision, task, labels, device, dtype, precision, parameters."""
     return detectors.models()
