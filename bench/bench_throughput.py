@@ -1,9 +1,11 @@
 """Images per second over HTTP: a naive transformers-pipeline server against Lopt, side by side.
 
-    python bench/bench_throughput.py [--seconds 8] [--clients 1 8] [--skip-video] [--upload-mb 1024]
+    python bench/bench_throughput.py [--seconds 8] [--clients 1 8] [--deit CHECKPOINT]
+        [--skip-deit] [--skip-video] [--upload-mb 1024]
 
-In one process and on loopback, for a DeiT-base-sized checkpoint (random weights: the
-cost of ``agasta/virtus``, verdicts meaningless) and for the embedded detector:
+In one process and on loopback, for a DeiT-base checkpoint (the cost of
+``agasta/virtus``: the DeiT-base trained by ``bench/deit_probe.py`` when it is there,
+else random weights) and for the embedded detector:
 
 - ``naive``: a FastAPI server that runs a transformers ``pipeline`` per request (PIL
   decode, the checkpoint's processor, a float32 forward pass; FastAPI's thread pool),
