@@ -60,10 +60,24 @@ class Detector:
         raise NotImplementedError
 
     def decide(self, fake_probability: float) -> Scores:
+        """The verdict for ``fake_probability``, and how sure it is (see ``confidence``)."""
         fake_probability = float(min(1.0, max(0.0, fake_probability)))
         label: Verdict = FAKE if fake_probability >= self.threshold else REAL
-        confidence = fake_probability if label == FAKE else 1.0 - fake_probability
+        confidence = verdict_confidence(fake_probability, self.threshold)
         return Scores(label, round(confidence, 4), round(fake_probability, 4))
+
+
+def verdict_confidence(fake_probability: float, threshold: float) -> float:
+    """How far ``fake_probability`` lies on its verdict's side of ``threshold``, from 0.5
+    (at the threshold) to 1 (at 0 or 1), linearly on each side.
+
+    With the usual threshold of 0.5 this is the probability of the returned label. A
+    checkpoint with a calibrated threshold (say 0.79) would otherwise call a face with
+    fake probability 0.7 "Real with 30% confidence"; here it is Real with 56%.
+    """
+    if fake_probability >= threshold:
+        return 0.5 + 0.5 * (fake_probability - threshold) / max(1.0 - threshold, 1e-9)
+    return 0.5 + 0.5 * (threshold - fake_probability) / max(threshold, 1e-9)
 
 
 class ImageDetector(Detector):

@@ -104,7 +104,11 @@ class Prediction(BaseModel):
 
     type: Literal["image", "video"]
     label: Literal["Real", "Fake"]
-    confidence: float = Field(description="Probability of the returned label, 0..1.")
+    confidence: float = Field(
+        description="How sure the verdict is, 0.5..1: the probability of the returned label "
+        "when the threshold is 0.5; with another threshold t, 0.5 at t rising linearly to 1 "
+        "at a fake probability of 0 (Real) or 1 (Fake)."
+    )
     fake_probability: float = Field(description="Probability that the file is fake, 0..1.")
     probabilities: dict[str, float] = Field(description="Probability of each verdict.")
     threshold: float = Field(description="Fake probability at or above which the verdict is Fake.")
