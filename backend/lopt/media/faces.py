@@ -36,6 +36,7 @@ _OUTPUT_NAMES = ("537", "538", "539", "540")  # heatmap, log box size, centre of
 _STRIDE = 4  # output cells per input pixel
 _ALIGN = 32  # the network's input sides must be multiples of this
 _MAX_CANDIDATES = 2000  # heatmap cells kept before NMS, against pathological inputs
+_PAD = 0.15  # border (of the longer side) added for a second search when none is found
 
 
 @dataclass(frozen=True)
@@ -125,12 +126,34 @@ class FaceDetector:
         self._lock = threading.Lock()
 
     def detect(self, image: np.ndarray) -> list[FaceBox]:
-        """Faces in an upright RGB uint8 ``H x W x 3`` image, best first, after NMS."""
+        """Faces in an upright RGB uint8 ``H x W x 3`` image, best first, after NMS.
+
+        CenterFace misses a face that fills the whole picture (a tightly cropped face
+        photo): when nothing is found, the search is repeated once on a copy with a gray
+        border of ``_PAD`` times the longer side, and boxes are mapped back and clipped.
+        """
         if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
             raise ValueError(f"expected an RGB uint8 HxWx3 array, got {image.dtype} {image.shape}")
         height, width = image.shape[:2]
         if height == 0 or width == 0:
             return []
+        faces = self._detect(image)
+        if faces:
+            return faces
+        pad = round(_PAD * max(height, width))
+        framed = cv2.copyMakeBorder(
+            image, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=(128, 128, 128)
+        )
+        found = []
+        for face in self._detect(framed):
+            x1, x2 = min(max(face.x1 - pad, 0), width), min(max(face.x2 - pad, 0), width)
+            y1, y2 = min(max(face.y1 - pad, 0), height), min(max(face.y2 - pad, 0), height)
+            if x2 > x1 and y2 > y1:
+                found.append(FaceBox(x1, y1, x2, y2, face.score))
+        return found
+
+    def _detect(self, image: np.ndarray) -> list[FaceBox]:
+        height, width = image.shape[:2]
         blob, scale_x, scale_y = _prepare(image, self.detection_size)
         with self._lock:
             heatmap, log_size, offset, _ = self._session.run(

@@ -10,7 +10,9 @@ from PIL import Image, ImageOps
 from lopt.errors import ModelLoadError
 from lopt.media import faces
 from lopt.media.faces import FaceBox, FaceDetector, crop_faces, square_crop_box
-from tests.helpers import MEDIA, needs_media
+from tests.helpers import MEDIA, needs_media, shared_data
+
+UTKFACE = shared_data() / "faces" / "utkface-200" / "real"
 
 
 def load_rgb(name: str) -> np.ndarray:
@@ -136,6 +138,25 @@ def _shapes_image(rng: np.random.Generator) -> np.ndarray:
         else:
             cv2.rectangle(image, (x, y), (x + r, y + int(r * 1.3)), colour, -1)
     return image
+
+
+@pytest.mark.skipif(not UTKFACE.is_dir(), reason=f"shared faces not found at {UTKFACE}")
+@pytest.mark.parametrize(
+    "name",
+    [
+        "35_0_4_20170104181306061.jpg",
+        "62_1_0_20170110180540639.jpg",
+        "25_0_3_20170107213404617.jpg",
+    ],
+)
+def test_a_face_filling_the_whole_photo_is_found(detector: FaceDetector, name: str) -> None:
+    """Tight 200 px face crops that CenterFace alone misses: the bordered second search
+    finds the one face, inside the photo."""
+    rgb = np.asarray(Image.open(UTKFACE / name).convert("RGB"))
+    assert detector._detect(rgb) == []  # what the second search is for
+    [face] = detector.detect(rgb)
+    assert 0 <= face.x1 < face.x2 <= 200 and 0 <= face.y1 < face.y2 <= 200
+    assert face.size > 150  # the face fills the photo
 
 
 @pytest.mark.parametrize("kind", ["noise", "gradient", "shapes", "black"])
