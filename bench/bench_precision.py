@@ -24,7 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
-from harness import REPO, SHARED_DATA, machine_description
+from harness import REPO, SHARED_DATA, add_deit_arguments, machine_description
 
 BATCH = 8
 
@@ -82,13 +82,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--samples", type=int, default=600, help="Validation faces used.")
     parser.add_argument("--record", action="store_true", help="Write lopt_precision.json.")
-    parser.add_argument("--skip-deit", action="store_true")
-    parser.add_argument(
-        "--deit",
-        type=Path,
-        help="DeiT-base checkpoint (default: the one bench/deit_probe.py trains, at "
-        ".cache/deit/trained-224, if present; else random weights, on 48 faces).",
-    )
+    add_deit_arguments(parser)
     args = parser.parse_args()
     print(f"Machine: {machine_description()}")
     sys.path.insert(0, str(Path(__file__).resolve().parent))

@@ -46,6 +46,7 @@ from harness import (
     SHARED_DATA,
     Load,
     RssMonitor,
+    add_deit_arguments,
     deit_checkpoint,
     drive,
     flops_per_input,
@@ -327,13 +328,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=8.0, help="Seconds per measurement.")
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 8])
-    parser.add_argument("--skip-deit", action="store_true")
-    parser.add_argument(
-        "--deit",
-        type=Path,
-        help="DeiT-base checkpoint to measure (default: the one bench/deit_probe.py trains, "
-        "at .cache/deit/trained-224, if present; else random weights).",
-    )
+    add_deit_arguments(parser)
     parser.add_argument("--skip-video", action="store_true")
     parser.add_argument("--upload-mb", type=int, default=1024, help="0 skips the upload.")
     args = parser.parse_args()

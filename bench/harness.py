@@ -46,6 +46,17 @@ def deit_checkpoint(given: Path | None, scratch: Path) -> tuple[Path, str]:
     return deit_base_sized(scratch), "random weights"
 
 
+def add_deit_arguments(parser: Any) -> None:
+    """``--skip-deit`` and ``--deit CHECKPOINT`` (see ``deit_checkpoint``)."""
+    parser.add_argument("--skip-deit", action="store_true", help="Measure no DeiT-base.")
+    parser.add_argument(
+        "--deit",
+        type=Path,
+        help="DeiT-base checkpoint (default: the one bench/deit_probe.py trains, at "
+        ".cache/deit/trained-224, if present; else random weights).",
+    )
+
+
 def machine_description() -> str:
     import torch
 
