@@ -1,8 +1,10 @@
 """Augmentation, identical for both classes, so none of it can become a label.
 
-Random resized crop, flip, colour jitter, blur, noise, downscaling and JPEG re-encoding
-at quality 30-100 are applied to real and fake faces alike, which teaches the detector
-to ignore resolution, sharpness and compression history.
+Random resized crop, flip, colour jitter, blur (Gaussian or motion), noise, downscaling
+and then one compression — JPEG at quality 30-100, or a real H.264/VP9 encode and decode
+of a two-frame clip (``codec.VideoCodec``) — are applied to real and fake faces alike,
+which teaches the detector to ignore resolution, sharpness, motion and compression
+history: photos and video frames of both classes look alike to it.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ import cv2
 import numpy as np
 import torch
 
+from lopt.training.codec import VideoCodec
+
 
 def train_transform(size: int) -> A.Compose:
     return A.Compose(
@@ -21,10 +25,13 @@ def train_transform(size: int) -> A.Compose:
             A.RandomResizedCrop(size=(size, size), scale=(0.7, 1.0), ratio=(0.9, 1.1)),
             A.HorizontalFlip(p=0.5),
             A.ColorJitter(brightness=0.2, contrast=0.2, saturation=0.2, hue=0.02, p=0.5),
-            A.OneOf([A.GaussianBlur(blur_limit=(3, 5)), A.MotionBlur(blur_limit=(3, 5))], p=0.2),
+            A.OneOf([A.GaussianBlur(blur_limit=(3, 5)), A.MotionBlur(blur_limit=(3, 7))], p=0.25),
             A.GaussNoise(std_range=(0.01, 0.05), p=0.2),
             A.Downscale(scale_range=(0.35, 0.9), p=0.3),
-            A.ImageCompression(quality_range=(30, 100), p=0.7),
+            A.OneOf(
+                [A.ImageCompression(quality_range=(30, 100)), VideoCodec(p=1.0)],
+                p=0.8,
+            ),
         ]
     )
 
