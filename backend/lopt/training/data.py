@@ -17,6 +17,7 @@ from sklearn.model_selection import StratifiedGroupKFold
 
 from lopt.inference.labels import FAKE, normalise_label
 
+SPLIT_NAMES = ("train", "val", "test")
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff", ".gif"}
 VIDEO_SUFFIXES = {".mp4", ".mov", ".m4v", ".webm", ".mkv", ".avi"}
 
@@ -27,6 +28,10 @@ class Sample:
     label: int  # 1 = fake, 0 = real
     group: str
     source: str = ""
+    split: str = (
+        ""  # "train", "val" or "test" pins the sample's group there; "" lets the split choose
+    )
+    video: Path | None = None  # for a face image taken from a video: that video
 
 
 @dataclass(frozen=True)
@@ -74,7 +79,8 @@ def discover_folder(
 
 
 def read_manifest(manifest: Path) -> list[Sample]:
-    """A CSV with columns ``path,label,group`` (paths relative to the CSV; group optional)."""
+    """A CSV with columns ``path,label,group`` (paths relative to the CSV; group optional),
+    and optionally ``source`` and ``split`` (train, val or test: pins the row's group)."""
     samples = []
     with manifest.open(newline="") as handle:
         for row_number, row in enumerate(csv.DictReader(handle), start=2):
@@ -85,7 +91,12 @@ def read_manifest(manifest: Path) -> list[Sample]:
                 )
             path = (manifest.parent / row["path"]).resolve()
             group = row.get("group") or path.stem
-            samples.append(Sample(path, label, group=group, source=row.get("source", "")))
+            split = (row.get("split") or "").strip().lower()
+            if split not in ("", *SPLIT_NAMES):
+                raise ValueError(f"{manifest}:{row_number}: split {split!r} is not train/val/test")
+            samples.append(
+                Sample(path, label, group=group, source=row.get("source", ""), split=split)
+            )
     return samples
 
 
@@ -93,7 +104,7 @@ def write_manifest(samples: Sequence[Sample], path: Path) -> Path:
     """Save samples as a CSV manifest (absolute paths) that ``read_manifest`` reads back."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=["path", "label", "group", "source"])
+        writer = csv.DictWriter(handle, fieldnames=["path", "label", "group", "source", "video"])
         writer.writeheader()
         for sample in samples:
             label = "fake" if sample.label else "real"
@@ -103,12 +114,18 @@ def write_manifest(samples: Sequence[Sample], path: Path) -> Path:
                     "label": label,
                     "group": sample.group,
                     "source": sample.source,
+                    "video": str(sample.video) if sample.video else "",
                 }
             )
     return path
 
 
-def load_samples(data: Path, suffixes: set[str] = IMAGE_SUFFIXES | VIDEO_SUFFIXES) -> list[Sample]:
+def load_samples(
+    data: Path | Sequence[Path], suffixes: set[str] = IMAGE_SUFFIXES | VIDEO_SUFFIXES
+) -> list[Sample]:
+    """Samples of one folder or CSV manifest, or of several one after another."""
+    if not isinstance(data, Path):
+        return [sample for part in data for sample in load_samples(part, suffixes)]
     return read_manifest(data) if data.suffix.lower() == ".csv" else discover_folder(data, suffixes)
 
 
@@ -119,12 +136,28 @@ def split_samples(
     test_fraction: float = 0.1,
     seed: int = 0,
 ) -> Splits:
-    """Stratified by label, grouped by identity: no group crosses two splits."""
+    """Stratified by label, grouped by identity: no group crosses two splits.
+
+    A group with a pinned member (``Sample.split``) goes whole to that split; the other
+    groups are divided by the fractions. A group pinned to two splits is an error.
+    """
     if not samples:
         raise ValueError("no samples to split")
-    rest, test = _split_off(list(samples), test_fraction, seed)
-    train, val = _split_off(rest, val_fraction / max(1e-9, 1 - test_fraction), seed + 1)
-    return Splits(train=train, val=val, test=test)
+    pins: dict[str, str] = {}
+    for sample in samples:
+        if sample.split and pins.setdefault(sample.group, sample.split) != sample.split:
+            raise ValueError(f"group {sample.group!r} is pinned to two splits")
+    free = [s for s in samples if s.group not in pins]
+    rest, test = _split_off(free, test_fraction, seed) if free else ([], [])
+    train, val = (
+        _split_off(rest, val_fraction / max(1e-9, 1 - test_fraction), seed + 1)
+        if rest
+        else ([], [])
+    )
+    pinned = {name: [s for s in samples if pins.get(s.group) == name] for name in SPLIT_NAMES}
+    return Splits(
+        train=train + pinned["train"], val=val + pinned["val"], test=test + pinned["test"]
+    )
 
 
 def _split_off(

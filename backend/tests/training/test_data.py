@@ -1,0 +1,101 @@
+"""Manifests, pinned splits and per-source sampling shares: what a training run is fed."""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from lopt.training.crops import CachedCrop
+from lopt.training.data import Sample, load_samples, split_samples
+from lopt.training.dataset import Item, balanced_weights
+
+
+def write_csv(path: Path, rows: list[dict[str, str]]) -> Path:
+    with path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def rows(n: int, label: str, split: str = "", group: str | None = None) -> list[dict[str, str]]:
+    return [
+        {"path": f"{label}{i}.jpg", "label": label, "group": group or f"{label}{i}", "split": split}
+        for i in range(n)
+    ]
+
+
+def test_pinned_groups_go_whole_to_their_split_and_the_rest_is_divided(tmp_path: Path) -> None:
+    manifest = write_csv(
+        tmp_path / "m.csv",
+        rows(40, "real")
+        + rows(40, "fake")
+        + [{"path": "pair-a.mp4", "label": "real", "group": "pairA", "split": "test"}]
+        + [
+            {"path": f"fake-a{i}.mp4", "label": "fake", "group": "pairA", "split": ""}
+            for i in range(3)
+        ]
+        + [{"path": "pair-b.mp4", "label": "fake", "group": "pairB", "split": "val"}],
+    )
+    splits = split_samples(load_samples(manifest), seed=0)
+    test_groups = {s.group for s in splits.test}
+    assert "pairA" in test_groups and sum(s.group == "pairA" for s in splits.test) == 4
+    assert "pairB" in {s.group for s in splits.val}
+    train_groups = {s.group for s in splits.train}
+    assert not train_groups & {"pairA", "pairB"}
+    assert len(splits.train) > 50 and splits.val and splits.test
+
+
+def test_a_group_pinned_to_two_splits_or_an_unknown_split_is_refused(tmp_path: Path) -> None:
+    twice = write_csv(
+        tmp_path / "twice.csv",
+        rows(4, "real") + rows(1, "fake", "train", "g") + rows(1, "real", "test", "g"),
+    )
+    with pytest.raises(ValueError, match="pinned to two splits"):
+        split_samples(load_samples(twice))
+    bad = write_csv(tmp_path / "bad.csv", rows(2, "real", "holdout"))
+    with pytest.raises(ValueError, match="not train/val/test"):
+        load_samples(bad)
+
+
+def test_several_data_paths_are_read_one_after_another(tmp_path: Path) -> None:
+    a = write_csv(tmp_path / "a.csv", rows(3, "real"))
+    b = write_csv(tmp_path / "b.csv", rows(2, "fake"))
+    samples = load_samples([a, b])
+    assert Counter(s.label for s in samples) == {0: 3, 1: 2}
+
+
+def _items(source: str, reals: int, fakes: int) -> list[Item]:
+    def item(i: int, kind: str) -> Item:
+        sample = Sample(Path(f"{source}{kind}{i}"), int(kind != "real"), f"{source}{i}", source)
+        return Item(CachedCrop(sample, Path("x.png"), None), kind)  # type: ignore[arg-type]
+
+    return [item(i, "real") for i in range(reals)] + [item(i, "fake") for i in range(fakes)]
+
+
+@pytest.mark.parametrize(
+    ("rule", "small_share"), [("count", 100 / 10100), ("sqrt", 10 / 110), ("equal", 0.5)]
+)
+def test_source_share_rules(rule: str, small_share: float) -> None:
+    items = _items("big", 10_000, 5_000) + _items("small", 100, 50)
+    weights = balanced_weights(items, rule)
+    total = float(weights.sum())
+    small = float(
+        sum(w for w, i in zip(weights, items, strict=True) if i.crop.sample.source == "small")
+    )
+    assert small / total == pytest.approx(small_share, rel=1e-6)
+    for source in ("big", "small"):  # each source is still half real, half fake
+        real = sum(
+            float(w)
+            for w, i in zip(weights, items, strict=True)
+            if i.crop.sample.source == source and i.kind == "real"
+        )
+        whole = sum(
+            float(w) for w, i in zip(weights, items, strict=True) if i.crop.sample.source == source
+        )
+        assert real / whole == pytest.approx(0.5)
+    with pytest.raises(ValueError, match="source share"):
+        balanced_weights(items, "loudest")
