@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +48,7 @@ class Scores:
     video_labels: list[int]
     video_probs: list[float]
     failures: list[dict[str, str]]
+    files: list[dict[str, Any]] = field(default_factory=list)  # one row per judged file
 
 
 def evaluate_model(config: EvaluateConfig) -> dict[str, Any]:
@@ -99,10 +100,46 @@ def evaluate_model(config: EvaluateConfig) -> dict[str, Any]:
             summary[level]["confidence_intervals"] = report.get("confidence_intervals")
         elif labels:
             summary[level] = {"count": len(labels), "note": "one class only: no ROC metrics"}
+    summary["by_source"] = by_source(scores.files, threshold)
     summary["failures"] = scores.failures
     config.output.mkdir(parents=True, exist_ok=True)
     (config.output / "summary.json").write_text(json.dumps(summary, indent=2))
+    with (config.output / "predictions.jsonl").open("w") as handle:
+        for row in scores.files:
+            handle.write(json.dumps(row) + "\n")
     return summary
+
+
+def by_source(files: list[dict[str, Any]], threshold: float) -> dict[str, Any]:
+    """Per file type: ROC AUC of each fake source against every real file, and the
+    false-positive rate on each real source at ``threshold`` (the file-level score)."""
+    out: dict[str, Any] = {}
+    for kind in sorted({row["type"] for row in files}):
+        rows = [row for row in files if row["type"] == kind]
+        real = [row["fake_probability"] for row in rows if row["label"] == 0]
+        block: dict[str, Any] = {"auc_by_fake_source": {}, "fpr_by_real_source": {}}
+        for source in sorted({row["source"] for row in rows if row["label"] == 1}):
+            fake = [
+                r["fake_probability"] for r in rows if r["label"] == 1 and r["source"] == source
+            ]
+            if real:
+                labels = [0] * len(real) + [1] * len(fake)
+                block["auc_by_fake_source"][source or "default"] = {
+                    "auc": metrics.roc_auc(labels, real + fake),
+                    "fake": len(fake),
+                    "real": len(real),
+                    "caught": sum(p >= threshold for p in fake),
+                }
+        for source in sorted({row["source"] for row in rows if row["label"] == 0}):
+            probs = [
+                r["fake_probability"] for r in rows if r["label"] == 0 and r["source"] == source
+            ]
+            block["fpr_by_real_source"][source or "default"] = {
+                "fpr": float(np.mean([p >= threshold for p in probs])),
+                "real": len(probs),
+            }
+        out[kind] = block
+    return out
 
 
 async def _score(service: DetectionService, samples: list[Sample]) -> Scores:
@@ -124,10 +161,39 @@ async def _score(service: DetectionService, samples: list[Sample]) -> Scores:
         frames = _frame_probabilities(result)
         scores.frame_labels += [sample.label] * len(frames)
         scores.frame_probs += frames
+        scores.files.append(_file_row(sample, result))
         if result.type == "video":
             scores.video_labels.append(sample.label)
             scores.video_probs.append(result.fake_probability)
     return scores
+
+
+def _file_row(sample: Sample, prediction: Prediction) -> dict[str, Any]:
+    """What was judged for one file: its score, and for videos each judged person's
+    per-frame face scores (so other aggregation rules can be compared afterwards)."""
+    row: dict[str, Any] = {
+        "path": str(sample.path),
+        "label": sample.label,
+        "source": sample.source,
+        "type": prediction.type,
+        "fake_probability": prediction.fake_probability,
+        "status": prediction.status,
+        "rule": prediction.rule,
+    }
+    if prediction.type == "video":
+        row["tracks"] = [
+            {
+                "track_id": track.track_id,
+                "frames": {
+                    frame.frame_index: frame.fake_probability
+                    for frame in track.frames
+                    if frame.fake_probability is not None
+                },
+            }
+            for track in prediction.tracks or []
+            if track.judged
+        ]
+    return row
 
 
 def _frame_probabilities(prediction: Prediction) -> list[float]:
