@@ -15,7 +15,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Device = Literal["auto", "cpu", "cuda", "mps"]
 DType = Literal["auto", "float32", "bfloat16", "float16"]
-Aggregation = Literal["mean", "max", "median"]
+Aggregation = Literal["mean", "max", "median", "top_quarter"]
+FaceRule = Literal["per_person", "per_frame"]
 Precision = Literal["auto", "exact", "bfloat16", "int8", "onnx", "onnx-int8"]
 
 DISABLED = {"", "none", "off", "disabled"}
@@ -103,7 +104,15 @@ class Settings(BaseSettings):
     )
     video_aggregation: Aggregation = Field(
         "mean",
-        description="How clip fake probabilities combine into the video's: mean, max, median.",
+        description="How a series of fake probabilities (a person's frames, the frames, the "
+        "clips) combines into one: mean, max, median, or top_quarter (mean of the highest "
+        "quarter).",
+    )
+    video_face_rule: FaceRule = Field(
+        "per_person",
+        description="How face scores judge a video: per_person (each person's frames "
+        "combined, the most suspicious person decides) or per_frame (each frame's most "
+        "suspicious face, combined over the frames; the rule of Shiohara and Yamasaki).",
     )
 
     face_analysis: bool = Field(

@@ -131,7 +131,9 @@ class Prediction(BaseModel):
         None, description="Sampled frame indices where no face was found (videos)."
     )
     aggregation: Aggregation | None = Field(
-        None, description="How clip scores were combined into the video's (videos only)."
+        None,
+        description="How series of scores (a person's frames, frames, clips) were combined "
+        "(videos only).",
     )
     clips: list[ClipScore] | None = Field(None, description="Per-clip scores (videos only).")
     filename: str | None = None

@@ -157,7 +157,11 @@ def _verdict(
     tracks = [_track_score(service, prepared, track, by_face) for track in prepared.tracks]
     evidence: dict[str, float] = {}
     persons = [t.fake_probability for t in tracks if t.fake_probability is not None]
-    if persons:
+    if persons and settings.video_face_rule == "per_frame":
+        evidence["most_suspicious_face_per_frame"] = aggregate(
+            most_suspicious_face_per_frame(by_face), rule_name
+        )
+    elif persons:
         evidence["most_suspicious_person"] = max(persons)
     if clip_fakes:
         evidence["clips"] = aggregate(clip_fakes, rule_name)
@@ -210,6 +214,14 @@ def _verdict(
         clips=clips or None,
         elapsed_ms=0.0,
     )
+
+
+def most_suspicious_face_per_frame(by_face: dict[tuple[int, int], float]) -> list[float]:
+    """Each sampled frame's highest judged-face fake probability, in frame order."""
+    per_frame: dict[int, float] = {}
+    for (_, position), fake in by_face.items():
+        per_frame[position] = max(per_frame.get(position, 0.0), fake)
+    return [per_frame[position] for position in sorted(per_frame)]
 
 
 def _track_score(

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from PIL import Image
 
 from lopt.api.app import create_app
+from lopt.inference.embedded import EMBEDDED_IMAGE_MODEL
 from tests.helpers import shared_data
 
 MEDIA = shared_data() / "media"
@@ -148,3 +149,57 @@ def test_a_person_glimpsed_in_too_few_frames_is_listed_not_judged(
     assert not track["judged"] and track["fake_probability"] is None and len(track["frames"]) == 2
     assert len(body["frames_without_face"]) == 6
     assert body["status"] == "faces_too_small" and body["rule"] == "whole_frames"
+
+
+def two_people_video(path: Path, frames: int = 20) -> Path:
+    faces = []
+    for name in ("facenet_paul_rudd.jpg", "facenet_kate_siegel.jpg"):
+        face = np.asarray(Image.open(MEDIA / name).convert("RGB"))
+        faces.append(cv2.resize(face, (150, int(150 * face.shape[0] / face.shape[1])))[:250])
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 10, (640, 360))
+    for index in range(frames):
+        canvas = np.full((360, 640, 3), 90, np.uint8)
+        for offset, face in zip((20, 400), faces, strict=True):
+            x = offset + index * 4
+            canvas[40 : 40 + face.shape[0], x : x + 150] = face
+        writer.write(cv2.cvtColor(canvas, cv2.COLOR_RGB2BGR))
+    writer.release()
+    return path
+
+
+def test_per_frame_rule_takes_each_frames_most_suspicious_face(
+    make_settings, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    video = two_people_video(tmp_path / "two.mp4")
+    settings = make_settings(
+        image_model=EMBEDDED_IMAGE_MODEL,  # trained: the two people score differently
+        video_model="none",
+        video_frames=8,
+        video_face_rule="per_frame",
+        video_aggregation="top_quarter",
+    )
+    with TestClient(create_app(settings)) as client:
+        body = post_file(client, video)
+    assert body["rule"] == "most_suspicious_face_per_frame" and body["aggregation"] == "top_quarter"
+    assert len(body["tracks"]) == 2 and all(t["judged"] for t in body["tracks"])
+    per_frame: dict[int, float] = {}
+    for track in body["tracks"]:
+        for frame in track["frames"]:
+            index = frame["frame_index"]
+            per_frame[index] = max(per_frame.get(index, 0.0), frame["fake_probability"])
+    top = sorted(per_frame.values())[-2:]  # the highest quarter of 8 frames
+    mean = sum(per_frame.values()) / len(per_frame)
+    assert abs(sum(top) / 2 - mean) > 1e-3  # the rules differ on this video
+    assert body["fake_probability"] == pytest.approx(sum(top) / 2, abs=2e-4)
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [([0.1, 0.2, 0.9, 0.3], 0.9), ([0.5], 0.5), ([0.1] * 6 + [0.7, 0.9], 0.8)],
+)
+def test_top_quarter_is_the_mean_of_the_highest_quarter(
+    values: list[float], expected: float
+) -> None:
+    from lopt.inference.aggregation import aggregate
+
+    assert aggregate(values, "top_quarter") == pytest.approx(expected)
