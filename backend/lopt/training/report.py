@@ -12,6 +12,7 @@ from transformers import AutoModelForImageClassification
 
 from lopt.inference.registry import THRESHOLD_KEY
 from lopt.training import metrics
+from lopt.training.blend_files import write_self_blended
 from lopt.training.dataset import Item
 
 if TYPE_CHECKING:
@@ -41,15 +42,35 @@ def breakdown(items: list[Item], probs: np.ndarray, threshold: float) -> dict[st
     labels = np.array([item.label for item in items])
     kinds = np.array([item.kind for item in items])
     sources = np.array([item.crop.sample.source for item in items])
-    result: dict[str, Any] = {"auc_by_fake_kind": {}, "fpr_by_real_source": {}}
+    result: dict[str, Any] = {
+        "auc_by_fake_kind": {},
+        "auc_by_source": {},
+        "fpr_by_real_source": {},
+    }
     for kind in ("fake", "sbi"):
         keep = (kinds == kind) | (labels == 0)
         if (kinds == kind).any() and (labels == 0).any():
             name = "given_fakes" if kind == "fake" else "self_blended"
             result["auc_by_fake_kind"][name] = metrics.roc_auc(labels[keep], probs[keep])
+    # Given fakes of a source against that source's own real faces (same crops, same
+    # people, same capture): e.g. LFW swaps vs LFW photos, StyleGAN2 vs FFHQ. A fake
+    # source "set/method" is held against the real faces of "set".
+    for source in sorted(set(sources[kinds == "fake"])):
+        real_source = (
+            source if ((sources == source) & (labels == 0)).any() else source.split("/")[0]
+        )
+        keep = ((sources == source) & (kinds == "fake")) | (
+            (sources == real_source) & (labels == 0)
+        )
+        if (labels[keep] == 0).any():
+            result["auc_by_source"][str(source) or "default"] = metrics.roc_auc(
+                labels[keep], probs[keep]
+            )
     for source in sorted(set(sources[labels == 0])):
         keep = (labels == 0) & (sources == source)
-        result["fpr_by_real_source"][source or "default"] = float((probs[keep] >= threshold).mean())
+        result["fpr_by_real_source"][str(source) or "default"] = float(
+            (probs[keep] >= threshold).mean()
+        )
     return result
 
 
@@ -81,6 +102,11 @@ def finish(
         summary[split].update(breakdown(items[split], probs, threshold))
     (reports / "summary.json").parent.mkdir(parents=True, exist_ok=True)
     (reports / "summary.json").write_text(json.dumps(summary, indent=2))
+    for split in ("val", "test"):
+        # The same fixed self-blends, as files `lopt evaluate` can judge.
+        write_self_blended(
+            items[split], config.output / "splits" / f"{split}-self-blended", seed=config.seed
+        )
     log.info("Saved %s (threshold %.4f); test: %s", config.output, threshold, summary.get("test"))
     return config.output
 
