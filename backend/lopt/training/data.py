@@ -171,7 +171,10 @@ def _split_off(
     # Fewer folds than members of the smallest class: a tiny dataset still splits.
     folds = max(2, min(round(1 / fraction), smallest))
     splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed)
-    labels = np.array([s.label for s in samples])
+    # Stratified by source and label together, so every split holds each source's reals
+    # and fakes in about their overall shares (not only the label ratio overall).
+    strata = {key: n for n, key in enumerate(sorted({(s.source, s.label) for s in samples}))}
+    labels = np.array([strata[(s.source, s.label)] for s in samples])
     groups = np.array([s.group for s in samples])
     keep, held = next(splitter.split(np.zeros(len(samples)), labels, groups))
     return [samples[i] for i in keep], [samples[i] for i in held]

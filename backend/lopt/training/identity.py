@@ -6,16 +6,17 @@ puts a person, or the very photo a swap was pasted into, in training and in test
 links find what belongs together:
 
 - **Identity**: dlib's 128-d face descriptor of every face (ResNet model shipped in
-  ``face-recognition-models``), clustered with dlib's Chinese-whispers clustering at the
-  model's same-person distance. A swap's face mixes two people, so it joins the cluster
-  of its nearest real descriptor when that is within the same distance.
+  ``face-recognition-models``), real faces clustered with dlib's Chinese-whispers
+  clustering at the model's same-person distance. Each cluster is a group.
 - **Source photo**: a swap keeps everything outside the face of the photo it was pasted
   into. Each image is reduced to a small thumbnail with its face area masked out, and a
-  fake is linked to the real photo whose unmasked pixels are closest, when that match is
-  clearly better than the second best (so an unrelated look-alike background is not
-  taken for the source).
+  fake joins the group of the real photo whose unmasked pixels are closest, when that
+  match is clearly better than the second best (so an unrelated look-alike background
+  is not taken for the source). A fake with no such match joins the group of the real
+  face its own descriptor is nearest to, within the same-person distance.
 
-Linked files form one group (union-find), which the split keeps on one side.
+A fake joins one group only: a swap shows two people, and letting it link both groups
+chains much of a data set into one group that then fills a whole split.
 """
 
 from __future__ import annotations
@@ -60,33 +61,26 @@ def group_by_identity(
     chosen = [c for c in crops if c.sample.source in sources]
     descriptors = _descriptors(chosen, workers)
     backgrounds = np.stack([_background(c) for c in chosen]) if chosen else np.zeros((0, 1))
-    parent = list(range(len(chosen)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    def union(i: int, j: int) -> None:
-        parent[find(i)] = find(j)
-
     real = [i for i, c in enumerate(chosen) if c.sample.label == 0 and descriptors[i] is not None]
     fake = [i for i, c in enumerate(chosen) if c.sample.label == 1]
     labels = _cluster([descriptors[i] for i in real])
-    first_of: dict[int, int] = {}
-    for i, label in zip(real, labels, strict=True):
-        union(i, first_of.setdefault(label, i))
-    if real:
-        real_matrix = np.stack([descriptors[i] for i in real])
-        for i in fake:
-            if descriptors[i] is not None:
-                distances = np.linalg.norm(real_matrix - descriptors[i], axis=1)
-                if distances.min() < SAME_PERSON_DISTANCE:
-                    union(i, real[int(distances.argmin())])
+    # Every real face's group is its identity cluster; each fake joins exactly one of
+    # them (never two: a swap shows two people, and linking both would chain most of a
+    # data set into one group).
+    first: dict[int, int] = {}
+    root = {i: first.setdefault(label, i) for i, label in zip(real, labels, strict=True)}
     matched = _match_backgrounds(backgrounds, chosen)
-    for fake_index, real_index in matched.items():
-        union(fake_index, real_index)
+    real_matrix = np.stack([descriptors[i] for i in real]) if real else np.zeros((0, 128))
+    for i in fake:
+        if i in matched:  # the photo it was pasted into
+            root[i] = root.get(matched[i], matched[i])
+        elif descriptors[i] is not None and real:
+            distances = np.linalg.norm(real_matrix - descriptors[i], axis=1)
+            if distances.min() < SAME_PERSON_DISTANCE:  # the person it looks most like
+                root[i] = root[real[int(distances.argmin())]]
+
+    def find(i: int) -> int:
+        return root.get(i, i)
 
     group_of = {c.sample.path: f"{c.sample.source}/id{find(i)}" for i, c in enumerate(chosen)}
     samples = [replace(c.sample, group=group_of.get(c.sample.path, c.sample.group)) for c in crops]
