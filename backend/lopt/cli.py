@@ -140,7 +140,13 @@ def _parser() -> argparse.ArgumentParser:
         "threshold is the checkpoint's, or is chosen on --calibrate data (never on DATA).",
     )
     evaluate.add_argument("model", metavar="MODEL", help="Hub id, local folder or embedded name.")
-    evaluate.add_argument("data", type=Path, metavar="DATA", help="real/fake folders or a CSV.")
+    evaluate.add_argument(
+        "data",
+        type=Path,
+        nargs="+",
+        metavar="DATA",
+        help="real/fake folders or CSVs, judged together.",
+    )
     evaluate.add_argument("--output", type=Path, default=Path("evaluation"), help="Report folder.")
     evaluate.add_argument(
         "--calibrate", type=Path, help="Validation data: choose the threshold there and store it."

@@ -44,7 +44,7 @@ OVERALL_HEADER = [
 
 def _by_rows(columns: dict[str, dict[str, str]]) -> list[str]:
     """Rows named by what they measure, one column per split."""
-    names = list(dict.fromkeys(name for column in columns.values() for name in column))
+    names = sorted({name for column in columns.values() for name in column})
     lines = [
         "| measure | " + " | ".join(columns) + " |",
         "| --- | " + " | ".join("---" for _ in columns) + " |",
@@ -94,9 +94,10 @@ def _source_rows(summary: dict[str, Any], kind: str) -> dict[str, str]:
 
 def evaluate_table(summaries: dict[str, dict[str, Any]]) -> str:
     """``lopt evaluate`` on each split's image files: overall, confusion, per source."""
-    lines = [*OVERALL_HEADER]
-    lines[0] = lines[0][:-1] + " FPR on real | confusion [[TN, FP], [FN, TP]] |"
-    lines[1] += " --- | --- |"
+    lines = [
+        OVERALL_HEADER[0] + " FPR on real | confusion [[TN, FP], [FN, TP]] |",
+        OVERALL_HEADER[1] + " --- | --- |",
+    ]
     for split, summary in summaries.items():
         report = summary["frame"]
         lines.append(
@@ -109,9 +110,10 @@ def evaluate_table(summaries: dict[str, dict[str, Any]]) -> str:
 
 def videos_table(summaries: dict[str, dict[str, Any]]) -> str:
     """``lopt evaluate`` on each split's videos: video level, then per method."""
-    lines = [*OVERALL_HEADER]
-    lines[0] = lines[0][:-1] + " confusion [[TN, FP], [FN, TP]] |"
-    lines[1] += " --- |"
+    lines = [
+        OVERALL_HEADER[0] + " confusion [[TN, FP], [FN, TP]] |",
+        OVERALL_HEADER[1] + " --- |",
+    ]
     for split, summary in summaries.items():
         if "roc_auc" in summary.get("video", {}):
             lines.append(

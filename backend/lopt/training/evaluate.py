@@ -33,7 +33,7 @@ CONCURRENCY = 8
 @dataclass
 class EvaluateConfig:
     model: str
-    data: Path
+    data: Path | list[Path]
     output: Path
     calibrate: Path | None = None
     threshold_rule: str = "eer"
@@ -73,7 +73,9 @@ def evaluate_model(config: EvaluateConfig) -> dict[str, Any]:
     threshold, scores = asyncio.run(run())
     summary: dict[str, Any] = {
         "model": config.model,
-        "data": str(config.data),
+        "data": [str(p) for p in config.data]
+        if isinstance(config.data, list)
+        else str(config.data),
         "threshold": threshold,
     }
     for level, labels, probs in (

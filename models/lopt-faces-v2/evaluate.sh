@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Ships and measures lopt-faces-v2 after train.sh: copies the checkpoint into the package,
+# exports and checks its ONNX file, runs `lopt evaluate` through the serving path on the
+# run's validation and test splits (images, self-blended files, videos), compares video
+# rules, and regenerates the model card's tables. `bash models/lopt-faces-v2/evaluate.sh`
+set -euo pipefail
+DATA=${LOPT_SHARED_DATA:-../shared/data}
+RUN=${RUN:-.cache/train/faces-v2}
+CARD=models/lopt-faces-v2
+WEIGHTS=backend/lopt/weights/lopt-faces-v2
+LOPT=.venv/bin/lopt
+
+mkdir -p "$WEIGHTS" "$CARD/reports"
+cp "$RUN/config.json" "$RUN/model.safetensors" "$WEIGHTS/"
+$LOPT export lopt-faces-v2 --output "$WEIGHTS" --check "$RUN/splits/val.csv" --samples 600
+rm -f "$WEIGHTS/model-int8.onnx"  # shipped only if it is faster (see the model card)
+
+cp "$RUN/reports/summary.json" "$CARD/reports/"
+for split in val test; do
+    mkdir -p "$CARD/reports/$split"
+    cp "$RUN/reports/$split/"* "$CARD/reports/$split/"
+    $LOPT evaluate lopt-faces-v2 "$RUN/splits/$split.csv" "$RUN/splits/$split-self-blended.csv" \
+        --output "$CARD/reports/evaluate-$split" --bootstrap 500 > /dev/null
+    $LOPT evaluate lopt-faces-v2 "$RUN/splits/$split-videos.csv" \
+        --output "$CARD/reports/evaluate-videos-$split" --bootstrap 500 > /dev/null
+done
+.venv/bin/python "$CARD/compare_video_rules.py" "$CARD/reports/evaluate-videos-val" \
+    "$CARD/reports/evaluate-videos-test" > "$CARD/reports/video-rules.json"
+# The held-out files, by path under the shared data folder (tests judge some of them).
+.venv/bin/python - "$RUN/splits/test.csv" "$DATA" > "$CARD/test-split.csv" <<'PY'
+import csv, sys
+from pathlib import Path
+rows, data = csv.DictReader(open(sys.argv[1])), Path(sys.argv[2]).resolve()
+out = csv.writer(sys.stdout)
+out.writerow(["path", "label", "group", "source"])
+for row in rows:
+    path = Path(row["path"]).resolve()
+    if path.is_relative_to(data):  # photos; video frames live in the run's cache
+        out.writerow([path.relative_to(data), row["label"], row["group"], row["source"]])
+PY
+.venv/bin/python -m lopt.training.card "$CARD/README.md" "$CARD/reports"
