@@ -30,6 +30,7 @@ def test_environment_overrides(monkeypatch: pytest.MonkeyPatch) -> None:
         ("LOPT_MAX_WAIT_MS", "-5"),
         ("LOPT_QUEUE_DEPTH", "0"),
         ("LOPT_VIDEO_AGGREGATION", "vote"),
+        ("LOPT_VIDEO_FACE_RULE", "loudest"),
         ("LOPT_PORT", "70000"),
         ("LOPT_IMAGE_MODEL", " "),
     ],

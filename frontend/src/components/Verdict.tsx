@@ -52,7 +52,7 @@ export function Verdict({ prediction }: { prediction: Prediction }) {
           <ModelLine model={prediction.model} />
           <p className="text-xs text-slate-500 dark:text-slate-400">
             Rule: <code className="font-mono">{prediction.rule}</code>
-            {prediction.aggregation ? ` · per person: ${prediction.aggregation}` : ""} ·{" "}
+            {prediction.aggregation ? ` · combined by: ${prediction.aggregation}` : ""} ·{" "}
             {Math.round(prediction.elapsed_ms)} ms
           </p>
         </div>
