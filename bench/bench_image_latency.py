@@ -68,7 +68,7 @@ def main() -> int:
         if model == "deit-base":
             model = str(deit_base_sized(Path(scratch) / "deit-base"))
         elif model == "embedded":
-            model = "lopt-faces-lite0"
+            model = "lopt-faces-v2"
         times = asyncio.run(measure(model, photos, args.rounds))
     base = statistics.median(times["faces off"])
     print(f"model: {args.model}; {len(photos)} photos x {args.rounds} rounds; median ms per photo")

@@ -1,6 +1,6 @@
 """Peak memory and time for a 10-minute 720p video, against the idle service in one process.
 
-    python bench/bench_long_video.py [--minutes 10] [--model lopt-faces-lite0]
+    python bench/bench_long_video.py [--minutes 10] [--model lopt-faces-v2]
 
 Writes a 720p, 25 fps video with one real face moving across it (OpenCV, mp4v, in a
 temporary folder), warms the service up on one photo, then analyses the video through
@@ -65,7 +65,7 @@ async def measure(model: str, video: Path) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=10.0)
-    parser.add_argument("--model", default="lopt-faces-lite0")
+    parser.add_argument("--model", default="lopt-faces-v2")
     args = parser.parse_args()
     if not PHOTO.exists():
         print(f"photo not found: {PHOTO} (set LOPT_SHARED_DATA)", file=sys.stderr)

@@ -94,7 +94,7 @@ def main() -> int:
         "Embedded detector, validation faces",
         embedded_model(),
         faces,
-        REPO / ".cache" / "bench" / "lopt-faces-lite0-exported",
+        REPO / ".cache" / "bench" / "lopt-faces-v2-exported",
         args.record,
     )
     if not args.skip_deit:

@@ -85,10 +85,10 @@ def embedded_model() -> str:
 
     if embedded_path(EMBEDDED_IMAGE_MODEL):
         return EMBEDDED_IMAGE_MODEL
-    trained = REPO / ".cache" / "train" / "faces-lite0" / "best"
+    trained = REPO / ".cache" / "train" / "faces-v2" / "best"
     if (trained / "config.json").exists():
         return str(trained)
-    raise SystemExit("No embedded detector weights yet (backend/lopt/weights/lopt-faces-lite0).")
+    raise SystemExit("No embedded detector weights yet (backend/lopt/weights/lopt-faces-v2).")
 
 
 def naive_app(model: str) -> Any:
@@ -370,7 +370,7 @@ def main() -> int:
                 rss,
             )
         run_model(
-            "Embedded detector (EfficientNet-Lite0), 1080p JPEG with one face (faces on)",
+            f"Embedded detector ({Path(embedded).name}), 1080p JPEG with one face (faces on)",
             embedded,
             hd,
             ["exact+full", "exact", "auto+full", "auto", "auto@1x0", "auto@4x2"],

@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from lopt.inference.embedded import EMBEDDED_IMAGE_MODEL
 from tests.helpers import noise_image, write_video
 
 
@@ -78,7 +79,7 @@ def test_offline_predict_falls_back_to_the_embedded_detector_and_says_so(tmp_pat
     result = run_lopt("predict", str(photo), env={**OFFLINE, "HF_HUB_CACHE": str(tmp_path)})
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["model"] == {
-        "id": "lopt-faces-lite0",
+        "id": EMBEDDED_IMAGE_MODEL,
         "revision": None,
         "replaces": "agasta/virtus",
     }

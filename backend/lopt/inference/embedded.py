@@ -1,9 +1,9 @@
 """Detectors shipped inside the package, and the fall-back to them when the hub is away.
 
-The embedded image detector was trained with ``lopt train`` on face crops (see
-``models/lopt-faces-lite0/README.md``). ``LOPT_IMAGE_MODEL=lopt-faces-lite0`` selects it
-directly; otherwise it stands in for a configured hub model that cannot be had, unless
-``LOPT_MODEL_FALLBACK=false``.
+The embedded image detector was trained with ``lopt train`` on face crops of photos and
+of face-swap videos (see ``models/lopt-faces-v2/README.md``).
+``LOPT_IMAGE_MODEL=lopt-faces-v2`` selects it directly; otherwise it stands in for a
+configured hub model that cannot be had, unless ``LOPT_MODEL_FALLBACK=false``.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from lopt.config import Settings
 from lopt.errors import ModelUnavailable
 from lopt.inference.registry import LoadedModel, load_model
 
-EMBEDDED_IMAGE_MODEL = "lopt-faces-lite0"
+EMBEDDED_IMAGE_MODEL = "lopt-faces-v2"
 WEIGHTS_DIR = Path(__file__).resolve().parents[1] / "weights"
 
 log = logging.getLogger(__name__)

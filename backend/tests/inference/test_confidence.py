@@ -44,12 +44,12 @@ def test_it_grows_monotonically_away_from_the_threshold() -> None:
 
 @needs_media
 def test_the_embedded_detectors_verdicts_never_read_below_one_half() -> None:
-    """Its threshold is 0.789. On the real crowd video the most suspicious person scores
-    between 0.5 and the threshold: Real, with more than 50% confidence (it used to read
-    "Real, 32%")."""
+    """Its threshold is not 0.5 (chosen on validation): every verdict, face and person on
+    real media still reads at least 50% sure of its own label (lopt-faces-lite0 once
+    called the real crowd video "Real, 32%")."""
     service = DetectionService.load(Settings(image_model=EMBEDDED_IMAGE_MODEL, video_model="none"))
     threshold = service.image.threshold
-    assert threshold > 0.7
+    assert abs(threshold - 0.5) > 0.01
 
     async def judge() -> list:  # type: ignore[type-arg]
         await service.start()
@@ -60,7 +60,7 @@ def test_the_embedded_detectors_verdicts_never_read_below_one_half() -> None:
             await service.stop()
 
     video, photo = asyncio.run(judge())
-    assert 0.5 < video.fake_probability < threshold and video.label == "Real"
+    assert video.label == ("Fake" if video.fake_probability >= threshold else "Real")
     people = [track for track in video.tracks or [] if track.judged]
     faces = [face for face in photo.faces or [] if face.judged]
     assert people and len(faces) == 6

@@ -39,9 +39,9 @@ describe("Verdict", () => {
   });
 
   it("says when the configured model was unavailable", () => {
-    const model = { id: "lopt-faces-lite0", revision: null, replaces: "agasta/virtus" };
+    const model = { id: "lopt-faces-v2", revision: null, replaces: "agasta/virtus" };
     render(<Verdict prediction={imagePrediction({ model })} />);
-    expect(screen.getByTestId("model-id")).toHaveTextContent("lopt-faces-lite0");
+    expect(screen.getByTestId("model-id")).toHaveTextContent("lopt-faces-v2");
     expect(screen.getByRole("note")).toHaveTextContent(/configured model agasta\/virtus was\s+unavailable/);
   });
 });
