@@ -47,7 +47,7 @@ def codec_roundtrip(
             "cpu-used": "8",
             "lag-in-frames": "0",
         }
-    matrix = np.float32([[1, 0, shift[0]], [0, 1, shift[1]]])
+    matrix = np.array([[1, 0, shift[0]], [0, 1, shift[1]]], dtype=np.float32)
     previous = cv2.warpAffine(padded, matrix, (w, h), borderMode=cv2.BORDER_REFLECT_101)
     packets = []
     for pts, picture in enumerate((previous, padded)):
@@ -66,7 +66,7 @@ def codec_roundtrip(
     return np.ascontiguousarray(out[:height, :width])
 
 
-class VideoCodec(A.ImageOnlyTransform):  # type: ignore[misc]
+class VideoCodec(A.ImageOnlyTransform):
     """Albumentations transform: ``codec_roundtrip`` with a random codec, crf and motion."""
 
     def __init__(self, codecs: tuple[Codec, ...] = ("h264", "vp9"), p: float = 0.5) -> None:

@@ -80,7 +80,7 @@ def build_crop_cache(
             continue
         landmarks = cache_dir / meta["landmarks"] if meta["landmarks"] else None
         box = tuple(meta["box"]) if meta.get("box") else None
-        crops.append(CachedCrop(sample, cache_dir / meta["crop"], landmarks, box))  # type: ignore[arg-type]
+        crops.append(CachedCrop(sample, cache_dir / meta["crop"], landmarks, box))
     if missing:
         log.warning(
             "%d of %d images had no detectable face and were left out", missing, len(samples)

@@ -63,19 +63,20 @@ def group_by_identity(
     backgrounds = np.stack([_background(c) for c in chosen]) if chosen else np.zeros((0, 1))
     real = [i for i, c in enumerate(chosen) if c.sample.label == 0 and descriptors[i] is not None]
     fake = [i for i, c in enumerate(chosen) if c.sample.label == 1]
-    labels = _cluster([descriptors[i] for i in real])
+    known = {i: d for i, d in enumerate(descriptors) if d is not None}
+    labels = _cluster([known[i] for i in real])
     # Every real face's group is its identity cluster; each fake joins exactly one of
     # them (never two: a swap shows two people, and linking both would chain most of a
     # data set into one group).
     first: dict[int, int] = {}
     root = {i: first.setdefault(label, i) for i, label in zip(real, labels, strict=True)}
     matched = _match_backgrounds(backgrounds, chosen)
-    real_matrix = np.stack([descriptors[i] for i in real]) if real else np.zeros((0, 128))
+    real_matrix = np.stack([known[i] for i in real]) if real else np.zeros((0, 128))
     for i in fake:
         if i in matched:  # the photo it was pasted into
             root[i] = root.get(matched[i], matched[i])
-        elif descriptors[i] is not None and real:
-            distances = np.linalg.norm(real_matrix - descriptors[i], axis=1)
+        elif i in known and real:
+            distances = np.linalg.norm(real_matrix - known[i], axis=1)
             if distances.min() < SAME_PERSON_DISTANCE:  # the person it looks most like
                 root[i] = root[real[int(distances.argmin())]]
 
