@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -174,7 +175,8 @@ def _file_row(sample: Sample, prediction: Prediction) -> dict[str, Any]:
     """What was judged for one file: its score, and for videos each judged person's
     per-frame face scores (so other aggregation rules can be compared afterwards)."""
     row: dict[str, Any] = {
-        "path": str(sample.path),
+        # Relative to the working folder, so a committed report names no machine's paths.
+        "path": os.path.relpath(sample.path),
         "label": sample.label,
         "source": sample.source,
         "type": prediction.type,

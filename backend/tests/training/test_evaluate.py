@@ -54,3 +54,17 @@ def test_calibration_on_validation_data_is_stored_in_the_checkpoint(
     stored = json.loads((model / "config.json").read_text())
     assert stored["lopt_threshold"] == pytest.approx(summary["threshold"], abs=1e-6)
     assert stored["lopt_threshold_rule"] == "eer on validation"
+
+
+def test_predictions_list_every_file_by_a_relative_path(tmp_path: Path, checkpoints) -> None:  # type: ignore[no-untyped-def]
+    data = labelled_folder(tmp_path / "data")
+    config = EvaluateConfig(
+        model=str(checkpoints["vit"]), data=data, output=tmp_path / "report", n_resamples=10
+    )
+    summary = evaluate_model(config)
+    rows = [json.loads(line) for line in (tmp_path / "report" / "predictions.jsonl").open()]
+    assert len(rows) == 12  # 8 images + 4 videos
+    assert all(not Path(row["path"]).is_absolute() and Path(row["path"]).is_file() for row in rows)
+    assert {row["type"] for row in rows} == {"image", "video"}
+    assert all("tracks" in row for row in rows if row["type"] == "video")
+    assert set(summary["by_source"]) == {"image", "video"}
