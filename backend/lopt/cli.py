@@ -130,6 +130,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     train.add_argument("--cache-dir", type=Path, default=Path(".cache/face-crops"))
     train.add_argument("--resume", action="store_true", help="Continue from OUTPUT/last.pt.")
+    train.add_argument(
+        "--init-from",
+        type=Path,
+        metavar="CHECKPOINT",
+        help="Start from the weights of this checkpoint folder (same --backbone; e.g. an "
+        "earlier run's best/ or backend/lopt/weights/lopt-faces-v2), with a fresh optimiser "
+        "and learning-rate schedule.",
+    )
     train.set_defaults(run=_train)
 
     evaluate = commands.add_parser(

@@ -72,6 +72,7 @@ class TrainConfig:
     threshold_rule: str = "fpr<=0.03"
     cache_dir: Path = field(default_factory=lambda: Path(".cache/face-crops"))
     resume: bool = False
+    init_from: Path | None = None  # start from this checkpoint folder's weights
 
 
 def seed_everything(seed: int) -> None:
@@ -154,6 +155,9 @@ def train(config: TrainConfig) -> Path:
     trainable = build_trainable(
         config.backbone, ID2LABEL, config.image_size, config.freeze_stages, config.lora
     )
+    if config.init_from is not None:
+        init_weights(trainable.model, config.init_from, lora=config.lora)
+        log.info("Starting from the weights in %s", config.init_from)
     model = trainable.model.to(memory_format=torch.channels_last)
     train_loader = _train_loader(items["train"], trainable, config)
     steps_per_epoch = len(train_loader)
@@ -205,6 +209,24 @@ def train(config: TrainConfig) -> Path:
     from lopt.training.report import finish
 
     return finish(best_dir, config, items, trainable)
+
+
+def init_weights(model: nn.Module, folder: Path, *, lora: bool = False) -> None:
+    """Load a saved checkpoint's weights (``FOLDER/model.safetensors``, same architecture)
+    into ``model``; the optimiser and learning-rate schedule start fresh."""
+    from safetensors.torch import load_file
+
+    if lora:
+        raise ValueError("--init-from cannot be combined with --lora; pass the folder as --backbone")
+    weights = Path(folder) / "model.safetensors"
+    if not weights.is_file():
+        raise ValueError(f"--init-from {folder}: no model.safetensors there")
+    missing, unexpected = model.load_state_dict(load_file(weights), strict=False)
+    if missing or unexpected:
+        raise ValueError(
+            f"--init-from {folder} does not match --backbone: {len(missing)} weights missing "
+            f"(e.g. {missing[:2]}), {len(unexpected)} unexpected (e.g. {unexpected[:2]})"
+        )
 
 
 def _train_loader(

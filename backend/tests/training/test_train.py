@@ -127,3 +127,23 @@ def test_transformer_backbones_fine_tune_fully_or_with_lora(
     )
     assert loaded.model.config.model_type == "vit"
     assert not any("lora" in name for name, _ in loaded.model.named_parameters())  # adapters merged
+
+
+def test_init_from_starts_from_a_saved_checkpoint_and_refuses_a_mismatch(tmp_path: Path) -> None:
+    from lopt.training.backbone import build_efficientnet_lite_classifier, save_checkpoint
+    from lopt.training.trainer import ID2LABEL, init_weights
+
+    saved = build_efficientnet_lite_classifier(ID2LABEL, image_size=64)
+    with torch.no_grad():
+        saved.timm_model.classifier.weight.fill_(0.25)
+    save_checkpoint(saved, tmp_path / "earlier")
+    fresh = build_efficientnet_lite_classifier(ID2LABEL, image_size=64)
+    init_weights(fresh, tmp_path / "earlier")
+    for (name, a), b in zip(saved.state_dict().items(), fresh.state_dict().values(), strict=True):
+        assert torch.equal(a, b), name
+
+    other = build_efficientnet_lite_classifier(ID2LABEL, image_size=64, backbone="efficientnet-lite1")
+    with pytest.raises(ValueError, match="does not match --backbone"):
+        init_weights(other, tmp_path / "earlier")
+    with pytest.raises(ValueError, match="no model.safetensors"):
+        init_weights(fresh, tmp_path)
