@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -8,7 +9,27 @@ from fastapi.testclient import TestClient
 
 from lopt.api.app import create_app
 from lopt.config import Settings
-from tests.helpers import build_image_model, build_video_model
+from tests.helpers import SHARED_FOLDERS, build_image_model, build_video_model, shared_data
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    require_shared_data_in_ci()
+
+
+def require_shared_data_in_ci() -> None:
+    """Under CI=true a missing shared data folder stops the run before any test: the tests
+    that need it would skip, and a green run would then prove nothing. Elsewhere they skip,
+    each saying why."""
+    if os.environ.get("CI", "").strip().lower() not in {"true", "1", "yes"}:
+        return
+    missing = [shared_data() / name for name in SHARED_FOLDERS]
+    missing = [folder for folder in missing if not folder.is_dir()]
+    if missing:
+        pytest.exit(
+            f"CI=true and the shared data is missing: {', '.join(map(str, missing))} not found. "
+            "Set LOPT_SHARED_DATA to the data folder (default ../shared/data).",
+            returncode=pytest.ExitCode.USAGE_ERROR,
+        )
 
 
 @pytest.fixture(scope="session")

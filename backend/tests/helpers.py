@@ -41,6 +41,8 @@ def shared_data() -> Path:
     return Path(os.environ.get("LOPT_SHARED_DATA", default))
 
 
+# The shared data's folders that tests read; under CI=true each must be there (conftest).
+SHARED_FOLDERS = ("media", "faces")
 MEDIA = shared_data() / "media"
 needs_media = pytest.mark.skipif(
     not MEDIA.is_dir(),

@@ -7,8 +7,12 @@ import { after, before, test as nodeTest } from "node:test";
 import { MEDIA, SCREENSHOTS, dropFile, start } from "./harness.mjs";
 
 // Every test drops the shared real photo (or a video made from it): without the shared
-// data folder they are skipped, saying why, instead of failing on a missing file.
+// data folder they are skipped, saying why, instead of failing on a missing file. In CI
+// (CI=true) the missing folder fails the run instead: skipped tests would pass unseen.
 const missing = existsSync(MEDIA) ? null : `shared media not found at ${MEDIA}; set LOPT_SHARED_DATA`;
+if (missing && ["true", "1", "yes"].includes((process.env.CI ?? "").trim().toLowerCase())) {
+  throw new Error(`CI=true and the browser tests cannot run: ${missing}`);
+}
 const test = (name, fn) => nodeTest(name, { skip: missing ?? false }, fn);
 
 let env;
