@@ -147,7 +147,7 @@ def full_decode(*, enabled: bool) -> Iterator[None]:
     if not enabled:
         yield
         return
-    from lopt.inference import image_analysis
+    from lopt.inference.pipelines import image as image_analysis
     from lopt.media.images import load_image
 
     original = image_analysis.load_image

@@ -102,6 +102,15 @@ class MicroBatcher:
             for future in futures:
                 future.cancel()  # no-op when done; frees queue slots if the client left
 
+    async def submit_chunked(self, items: Sequence[torch.Tensor]) -> list[float]:
+        """``submit`` a long request a batch at a time, so one video cannot fill the queue
+        alone and other requests' items interleave with its batches."""
+        chunk = max(1, min(self.max_batch_size, self.queue_depth))
+        results: list[float] = []
+        for start in range(0, len(items), chunk):
+            results += await self.submit(items[start : start + chunk])
+        return results
+
     async def _run(self) -> None:
         assert self._wakeup is not None
         loop = asyncio.get_running_loop()

@@ -17,6 +17,7 @@ from PIL import Image
 from lopt.inference.labels import FAKE, REAL, Verdict
 from lopt.inference.preprocess import fast_preprocess
 from lopt.inference.registry import LoadedModel
+from lopt.inference.results import ModelRef
 
 WARM_UP_SIDE = 256
 
@@ -44,6 +45,12 @@ class Detector:
     @property
     def threshold(self) -> float:
         return self.loaded.threshold
+
+    @property
+    def ref(self) -> ModelRef:
+        """Which checkpoint this is, as a verdict names it."""
+        loaded = self.loaded
+        return ModelRef(id=loaded.model_id, revision=loaded.revision, replaces=loaded.replaces)
 
     def predict(self, batch: torch.Tensor) -> np.ndarray:
         """Fake probability of each input in the batch (float32 softmax over all labels)."""

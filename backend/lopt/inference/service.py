@@ -1,4 +1,5 @@
-"""The detection service: loaded detectors, their batchers, and one ``analyse(path)``.
+"""The detection service: loaded detectors, their batchers, the pipelines composed from
+them, and one ``analyse(path)`` that sniffs a file and hands it to the right pipeline.
 
 Used by the API (held on ``app.state``) and by ``lopt predict``, so both give the same
 answer for the same file.
@@ -18,11 +19,16 @@ from lopt.inference.batcher import MicroBatcher
 from lopt.inference.detectors import Detector, ImageDetector, VideoDetector
 from lopt.inference.device import configure_threads, pick_device, pick_dtype
 from lopt.inference.embedded import load_configured_models
-from lopt.inference.image_analysis import analyse_image
+from lopt.inference.pipelines import (
+    ImageOptions,
+    ImagePipeline,
+    MediaInput,
+    VideoOptions,
+    VideoPipeline,
+)
 from lopt.inference.precision import apply_configured_precision
 from lopt.inference.registry import LoadedModel
-from lopt.inference.results import ModelInfo, ModelRef, Prediction
-from lopt.inference.video_analysis import analyse_video
+from lopt.inference.results import ModelInfo, Prediction
 from lopt.media.faces import FaceDetector
 from lopt.media.sniff import sniff_media
 
@@ -45,6 +51,17 @@ class DetectionService:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lopt-inference")
         self.image_batcher = self._batcher(image, "image")
         self.video_batcher = self._batcher(video, "video") if video else None
+        self.image_pipeline = ImagePipeline(
+            image, self.image_batcher, faces, ImageOptions.from_settings(settings)
+        )
+        self.video_pipeline = VideoPipeline(
+            image,
+            self.image_batcher,
+            faces,
+            VideoOptions.from_settings(settings),
+            video=video,
+            video_batcher=self.video_batcher,
+        )
         self.ready = False
 
     @classmethod
@@ -98,10 +115,6 @@ class DetectionService:
             pairs.append((self.video, self.video_batcher))
         return pairs
 
-    def model_ref(self, detector: Detector) -> ModelRef:
-        loaded = detector.loaded
-        return ModelRef(id=loaded.model_id, revision=loaded.revision, replaces=loaded.replaces)
-
     def models(self) -> list[ModelInfo]:
         return [_model_info(detector.loaded) for detector, _ in self._pairs()]
 
@@ -109,18 +122,15 @@ class DetectionService:
         """Judge one file: sniff its real type, decode it once, run the matching detector."""
         started = time.perf_counter()
         sniffed = await asyncio.to_thread(sniff_media, path)
+        media = MediaInput(path, sniffed, filename, started)
         if sniffed.kind == "image":
-            prediction = await analyse_image(self, path, sniffed)
-        else:
-            if self.video is None and self.faces is None:
-                raise UnsupportedMedia(
-                    "This server has no video model (LOPT_VIDEO_MODEL is off) and face analysis "
-                    "is off, so it cannot analyse videos. Send an image instead."
-                )
-            prediction = await analyse_video(self, path, sniffed)
-        prediction.filename = filename
-        prediction.elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
-        return prediction
+            return await self.image_pipeline.run(media)
+        if self.video is None and self.faces is None:
+            raise UnsupportedMedia(
+                "This server has no video model (LOPT_VIDEO_MODEL is off) and face analysis "
+                "is off, so it cannot analyse videos. Send an image instead."
+            )
+        return await self.video_pipeline.run(media)
 
 
 def _model_info(loaded: LoadedModel) -> ModelInfo:

@@ -1,0 +1,203 @@
+"""Named pieces of evidence, each made by one small function, and how a verdict combines them.
+
+A pipeline scores its inputs, turns the scores into blocks of evidence (faces, person
+tracks, clips, whole frames) with the functions here, and takes its overall fake
+probability from ``combine``. A new kind of evidence adds a function and a block.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from lopt.config import Aggregation
+from lopt.inference.aggregation import aggregate
+from lopt.inference.detectors import Detector
+from lopt.inference.results import (
+    Box,
+    ClipScore,
+    FaceScore,
+    FrameFace,
+    FrameScore,
+    Status,
+    TrackScore,
+)
+from lopt.media.faces import FaceBox
+from lopt.media.tracking import Track
+
+NO_FACE_NOTE = (
+    "No face was found, so {what} judged. The detector was trained on faces: "
+    "treat this verdict with caution."
+)
+SMALL_FACES_NOTE = (
+    "Faces were found but all are smaller than {size} px (LOPT_MIN_FACE_SIZE), too small to "
+    "judge, so {what} judged instead. Treat this verdict with caution."
+)
+FACES_OFF_NOTE = "Face analysis is off (LOPT_FACE_ANALYSIS=false): the whole image was judged."
+
+FaceRef = tuple[int, int]  # (track id, position of the sampled frame)
+
+
+@dataclass(frozen=True)
+class SampledAt:
+    """Where a sampled video frame lies in the video."""
+
+    frame_index: int
+    time_s: float
+
+
+def scale_box(box: FaceBox, scale: float) -> FaceBox:
+    if scale == 1:
+        return box
+    return FaceBox(box.x1 * scale, box.y1 * scale, box.x2 * scale, box.y2 * scale, box.score)
+
+
+def to_box(box: FaceBox) -> Box:
+    return Box(x1=round(box.x1, 1), y1=round(box.y1, 1), x2=round(box.x2, 1), y2=round(box.y2, 1))
+
+
+def combine(evidence: Mapping[str, float]) -> tuple[str, float]:
+    """The verdict's rule and fake probability: the most suspicious piece of evidence, so
+    a file is Fake when any face, person or clip is."""
+    if not evidence:
+        raise ValueError("a verdict needs at least one piece of evidence")
+    rule = f"max({', '.join(evidence)})" if len(evidence) > 1 else next(iter(evidence))
+    return rule, max(evidence.values())
+
+
+def face_scores(
+    detector: Detector, boxes: Sequence[FaceBox], judged: Sequence[bool], fakes: Sequence[float]
+) -> list[FaceScore]:
+    """Every face found in a photo; the judged ones take their scores from ``fakes`` in order."""
+    scores = iter(fakes)
+    faces = []
+    for box, ok in zip(boxes, judged, strict=True):
+        face = FaceScore(box=to_box(box), detector_score=round(box.score, 4), judged=ok)
+        if ok:
+            verdict = detector.decide(next(scores))
+            face.label, face.confidence = verdict.label, verdict.confidence
+            face.fake_probability = verdict.fake_probability
+        faces.append(face)
+    return faces
+
+
+def face_status(
+    found_faces: bool, judged_faces: bool, min_face_size: int, what: str
+) -> tuple[Status, str | None]:
+    """Whether faces were judged, and what the reader must know when none was."""
+    if judged_faces:
+        return "ok", None
+    if found_faces:
+        return "faces_too_small", SMALL_FACES_NOTE.format(size=min_face_size, what=what)
+    return "no_face", NO_FACE_NOTE.format(what=what)
+
+
+def track_scores(
+    detector: Detector,
+    tracks: Sequence[Track],
+    judged: set[int],
+    by_face: Mapping[FaceRef, float],
+    sampled: Sequence[SampledAt],
+    scale: float,
+    aggregation: Aggregation,
+) -> list[TrackScore]:
+    """One block per person: their face in each sampled frame, and their combined score."""
+    return [
+        _track_score(
+            detector, track, track.track_id in judged, by_face, sampled, scale, aggregation
+        )
+        for track in tracks
+    ]
+
+
+def _track_score(
+    detector: Detector,
+    track: Track,
+    judged: bool,
+    by_face: Mapping[FaceRef, float],
+    sampled: Sequence[SampledAt],
+    scale: float,
+    aggregation: Aggregation,
+) -> TrackScore:
+    frames = []
+    for position, box in track.detections:
+        fake = by_face.get((track.track_id, position))
+        frames.append(
+            FrameFace(
+                frame_index=sampled[position].frame_index,
+                time_s=sampled[position].time_s,
+                box=to_box(scale_box(box, scale)),
+                fake_probability=None if fake is None else round(fake, 4),
+            )
+        )
+    score = TrackScore(track_id=track.track_id, judged=judged, frames=frames)
+    if judged:
+        # Unrounded scores: the verdict must not flip on display rounding.
+        fakes = [by_face[(track.track_id, position)] for position, _ in track.detections]
+        verdict = detector.decide(aggregate(fakes, aggregation))
+        score.label, score.confidence = verdict.label, verdict.confidence
+        score.fake_probability = verdict.fake_probability
+    return score
+
+
+def most_suspicious_face_per_frame(by_face: Mapping[FaceRef, float]) -> list[float]:
+    """Each sampled frame's highest judged-face fake probability, in frame order."""
+    per_frame: dict[int, float] = {}
+    for (_, position), fake in by_face.items():
+        per_frame[position] = max(per_frame.get(position, 0.0), fake)
+    return [per_frame[position] for position in sorted(per_frame)]
+
+
+def person_evidence(
+    tracks: Sequence[TrackScore],
+    by_face: Mapping[FaceRef, float],
+    face_rule: str,
+    aggregation: Aggregation,
+) -> dict[str, float]:
+    """The faces' share of a video's verdict, by ``LOPT_VIDEO_FACE_RULE``: the most
+    suspicious person, or the most suspicious face of each frame combined over frames."""
+    persons = [t.fake_probability for t in tracks if t.fake_probability is not None]
+    if not persons:
+        return {}
+    if face_rule == "per_frame":
+        frames = most_suspicious_face_per_frame(by_face)
+        return {"most_suspicious_face_per_frame": aggregate(frames, aggregation)}
+    return {"most_suspicious_person": max(persons)}
+
+
+def clip_scores(
+    detector: Detector,
+    clip_positions: Sequence[Sequence[int]],
+    fakes: Sequence[float],
+    sampled: Sequence[SampledAt],
+    fps: float,
+) -> list[ClipScore]:
+    """One block per clip the video checkpoint judged, with the time it covers."""
+    clips = []
+    for index, (positions, fake) in enumerate(zip(clip_positions, fakes, strict=True)):
+        verdict = detector.decide(fake)
+        clips.append(
+            ClipScore(
+                index=index,
+                start_s=sampled[positions[0]].time_s,
+                end_s=round(sampled[positions[-1]].time_s + 1.0 / fps, 3),
+                frame_indices=[sampled[p].frame_index for p in positions],
+                label=verdict.label,
+                fake_probability=verdict.fake_probability,
+            )
+        )
+    return clips
+
+
+def frame_scores(sampled: Sequence[SampledAt], fakes: Sequence[float]) -> list[FrameScore]:
+    """Whole-frame scores of the image detector, one per sampled frame."""
+    return [
+        FrameScore(frame_index=at.frame_index, time_s=at.time_s, fake_probability=round(f, 4))
+        for at, f in zip(sampled, fakes, strict=True)
+    ]
+
+
+def frames_without_face(sampled: Sequence[SampledAt], tracks: Sequence[Track]) -> list[int]:
+    """Indices of the sampled frames in which no face was found."""
+    seen = {position for track in tracks for position, _ in track.detections}
+    return sorted({at.frame_index for p, at in enumerate(sampled) if p not in seen})

@@ -1,0 +1,127 @@
+"""A photo's verdict: find every face, judge each one, say so when there is none.
+
+Rule ``most_suspicious_face``: the image's fake probability is that of its most
+suspicious judged face, so one manipulated face among real ones makes the image Fake.
+Without a judgeable face the whole image is judged (rule ``whole_image``) and the
+response says so, with ``status`` ``no_face`` or ``faces_too_small``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from lopt.config import Settings
+from lopt.inference.batcher import MicroBatcher
+from lopt.inference.detectors import ImageDetector
+from lopt.inference.pipelines.evidence import (
+    FACES_OFF_NOTE,
+    combine,
+    face_scores,
+    face_status,
+    scale_box,
+)
+from lopt.inference.pipelines.media_input import MediaInput
+from lopt.inference.results import FaceScore, MediaInfo, Prediction
+from lopt.media.faces import FaceBox, FaceDetector, crop_faces
+from lopt.media.images import load_image
+
+
+@dataclass(frozen=True)
+class ImageOptions:
+    max_pixels: int  # LOPT_MAX_IMAGE_PIXELS
+    face_detection_size: int  # LOPT_FACE_DETECTION_SIZE
+    min_face_size: int  # LOPT_MIN_FACE_SIZE, in the file's pixels
+    face_margin: float  # LOPT_FACE_MARGIN
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ImageOptions:
+        return cls(
+            max_pixels=settings.max_image_pixels,
+            face_detection_size=settings.face_detection_size,
+            min_face_size=settings.min_face_size,
+            face_margin=settings.face_margin,
+        )
+
+
+@dataclass
+class PreparedImage:
+    tensors: list[torch.Tensor]  # the judged face crops, or the whole image
+    boxes: list[FaceBox]  # every face found, in the file's pixels
+    judged: list[bool]
+    media: MediaInfo
+
+
+@dataclass
+class ImagePipeline:
+    detector: ImageDetector
+    batcher: MicroBatcher
+    faces: FaceDetector | None  # None: face analysis is off, whole images are judged
+    options: ImageOptions
+
+    async def run(self, media: MediaInput) -> Prediction:
+        prepared = await asyncio.to_thread(self.prepare, media)
+        fakes = await self.batcher.submit(prepared.tensors)
+        faces: list[FaceScore] | None = None
+        if self.faces is None:
+            status, note = "ok", FACES_OFF_NOTE
+        else:
+            judged = any(prepared.judged)
+            faces = face_scores(self.detector, prepared.boxes, prepared.judged, fakes)
+            status, note = face_status(
+                bool(prepared.boxes), judged, self.options.min_face_size, "the whole image was"
+            )
+        name = "most_suspicious_face" if faces and status == "ok" else "whole_image"
+        rule, fake = combine({name: max(fakes)})
+        overall = self.detector.decide(fake)
+        return Prediction(
+            type="image",
+            label=overall.label,
+            confidence=overall.confidence,
+            fake_probability=overall.fake_probability,
+            probabilities=overall.probabilities,
+            threshold=self.detector.threshold,
+            model=self.detector.ref,
+            media=prepared.media,
+            status=status,
+            rule=rule,
+            note=note,
+            faces=faces,
+            filename=media.filename,
+            elapsed_ms=media.elapsed_ms(),
+        )
+
+    def prepare(self, media: MediaInput) -> PreparedImage:
+        """Decode once (reduced where that loses nothing), find faces, crop the judged ones."""
+        options, detector = self.options, self.detector
+        # A JPEG is decoded at reduced size when the face detector's copy (its longer side
+        # is LOPT_FACE_DETECTION_SIZE) or, without face analysis, the model's input is still
+        # no larger than the decoded image. Faces too small at that size are re-cropped
+        # from a full decode below.
+        if self.faces:
+            reduced = {"min_long_side": options.face_detection_size}
+        else:
+            reduced = {"min_side": 2 * detector.input_side}
+        decoded = load_image(media.path, max_pixels=options.max_pixels, **reduced)
+        width, height = decoded.original_size
+        info = MediaInfo(
+            format=media.sniffed.format, mime=media.sniffed.mime, width=width, height=height
+        )
+        rgb, scale = np.asarray(decoded.image), decoded.scale
+        found = self.faces.detect(rgb) if self.faces else []
+        boxes = [scale_box(box, scale) for box in found]  # in the file's pixels
+        judged = [box.size >= options.min_face_size for box in boxes]
+        chosen = [box for box, ok in zip(boxes, judged, strict=True) if ok]
+        if chosen and scale > 1:
+            smallest = min(box.size for box in chosen) * options.face_margin / scale
+            if smallest < detector.input_side:
+                # A face too small at this size for the model's input: crop at full size.
+                full = load_image(media.path, max_pixels=options.max_pixels)
+                rgb, scale = np.asarray(full.image), 1.0
+        crops = [scale_box(box, 1 / scale) for box in chosen]
+        inputs = crop_faces(rgb, crops, options.face_margin) if chosen else [rgb]
+        tensors = [detector.preprocess(crop) for crop in inputs]
+        return PreparedImage(tensors, boxes, judged, info)
