@@ -217,7 +217,9 @@ def init_weights(model: nn.Module, folder: Path, *, lora: bool = False) -> None:
     from safetensors.torch import load_file
 
     if lora:
-        raise ValueError("--init-from cannot be combined with --lora; pass the folder as --backbone")
+        raise ValueError(
+            "--init-from cannot be combined with --lora; pass the folder as --backbone."
+        )
     weights = Path(folder) / "model.safetensors"
     if not weights.is_file():
         raise ValueError(f"--init-from {folder}: no model.safetensors there")

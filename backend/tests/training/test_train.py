@@ -142,8 +142,10 @@ def test_init_from_starts_from_a_saved_checkpoint_and_refuses_a_mismatch(tmp_pat
     for (name, a), b in zip(saved.state_dict().items(), fresh.state_dict().values(), strict=True):
         assert torch.equal(a, b), name
 
-    other = build_efficientnet_lite_classifier(ID2LABEL, image_size=64, backbone="efficientnet-lite1")
+    other = build_efficientnet_lite_classifier(
+        ID2LABEL, image_size=64, backbone="efficientnet-lite1"
+    )
     with pytest.raises(ValueError, match="does not match --backbone"):
         init_weights(other, tmp_path / "earlier")
-    with pytest.raises(ValueError, match="no model.safetensors"):
+    with pytest.raises(ValueError, match=r"no model\.safetensors"):
         init_weights(fresh, tmp_path)
