@@ -118,5 +118,5 @@ bench: install-dev
 	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache backend/*.egg-info
+	rm -rf $(VENV) .pytest_cache .hypothesis .mypy_cache .ruff_cache backend/*.egg-info
 	rm -rf $(WEB)/node_modules $(WEB)/src/api/generated $(WEB)/e2e/screenshots backend/lopt/static
