@@ -4,35 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 import filetype
 
 from lopt.errors import UnsupportedMedia
+from lopt.media.formats import BY_MIME, MediaKind, supported_text
 
-MediaKind = Literal["image", "video"]
-
-IMAGE_FORMATS: dict[str, str] = {
-    "image/jpeg": "jpeg",
-    "image/png": "png",
-    "image/webp": "webp",
-    "image/gif": "gif",
-    "image/bmp": "bmp",
-    "image/x-ms-bmp": "bmp",
-    "image/tiff": "tiff",
-}
-VIDEO_FORMATS: dict[str, str] = {
-    "video/mp4": "mp4",
-    "video/x-m4v": "mp4",
-    "video/quicktime": "mov",
-    "video/webm": "webm",
-    "video/x-matroska": "mkv",
-    "video/x-msvideo": "avi",
-    "video/mpeg": "mpeg",
-    "video/x-flv": "flv",
-    "video/x-ms-wmv": "wmv",
-}
-SUPPORTED_TEXT = "images (JPEG, PNG, WEBP, GIF, BMP, TIFF) and videos (MP4, MOV, WebM, MKV, AVI)"
+SUPPORTED_TEXT = supported_text()
 
 
 @dataclass(frozen=True)
@@ -53,10 +31,9 @@ def sniff_media(path: Path) -> SniffedMedia:
             f"Send one of: {SUPPORTED_TEXT}."
         )
     mime = guess.mime
-    if mime in IMAGE_FORMATS:
-        return SniffedMedia("image", IMAGE_FORMATS[mime], mime)
-    if mime in VIDEO_FORMATS:
-        return SniffedMedia("video", VIDEO_FORMATS[mime], mime)
+    if mime in BY_MIME:
+        known = BY_MIME[mime]
+        return SniffedMedia(known.kind, known.name, mime)
     raise UnsupportedMedia(
         f"The file is {mime} ({guess.extension}), which Lopt cannot analyse. "
         f"Convert it to one of: {SUPPORTED_TEXT}."

@@ -16,10 +16,11 @@ import numpy as np
 from sklearn.model_selection import StratifiedGroupKFold
 
 from lopt.inference.labels import FAKE, normalise_label
+from lopt.media.formats import extensions
 
 SPLIT_NAMES = ("train", "val", "test")
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff", ".gif"}
-VIDEO_SUFFIXES = {".mp4", ".mov", ".m4v", ".webm", ".mkv", ".avi"}
+IMAGE_SUFFIXES = extensions("image")
+VIDEO_SUFFIXES = extensions("video")
 
 
 @dataclass(frozen=True)
