@@ -81,7 +81,7 @@ def photo(portrait: Path, width: int, height: int) -> bytes:
 
 
 def embedded_model() -> str:
-    from lopt.inference.embedded import EMBEDDED_IMAGE_MODEL, embedded_path
+    from lopt.inference.shipped import EMBEDDED_IMAGE_MODEL, embedded_path
 
     if embedded_path(EMBEDDED_IMAGE_MODEL):
         return EMBEDDED_IMAGE_MODEL
@@ -96,7 +96,7 @@ def naive_app(model: str) -> Any:
     from PIL import Image
     from transformers import pipeline
 
-    from lopt.inference.embedded import embedded_path
+    from lopt.inference.shipped import embedded_path
 
     source = str(embedded_path(model) or model)
     classifier = pipeline("image-classification", model=source, device="cpu")
@@ -349,7 +349,7 @@ def main() -> int:
     mix = [item for pair in zip(hd, mp12, strict=True) for item in pair]
     with tempfile.TemporaryDirectory(prefix="lopt-bench-") as tmp:
         folder = Path(tmp)
-        from lopt.inference.export import export_checkpoint
+        from lopt.tools.export import export_checkpoint
 
         # The embedded detector as shipped (model.onnx and its precision record, which
         # `auto` reads); an exported copy (model.onnx, model-int8.onnx) of the DeiT.

@@ -301,17 +301,23 @@ def _require_training_extra() -> None:
 @_needs_training_extra
 def _train(args: argparse.Namespace) -> int:
     _require_training_extra()
-    from lopt.training.trainer import TrainConfig, train
+    from lopt.training.config import TrainConfig
 
     options = {k: v for k, v in vars(args).items() if k in TrainConfig.__dataclass_fields__}
-    if args.task == "video":
+    if args.task == "video" and args.backbone.startswith("efficientnet-lite"):
+        raise SettingsError("--task video needs --backbone: a video classifier id or folder.")
+    try:
+        config = TrainConfig(**options)
+    except ValueError as error:
+        raise SettingsError(str(error)) from None
+    if config.task == "video":
         from lopt.training.video_trainer import train_video
 
-        if args.backbone.startswith("efficientnet-lite"):
-            raise SettingsError("--task video needs --backbone: a video classifier id or folder.")
-        output = train_video(TrainConfig(**options))
+        output = train_video(config)
     else:
-        output = train(TrainConfig(**options))
+        from lopt.training.trainer import train
+
+        output = train(config)
     print(output)
     return 0
 
@@ -336,7 +342,7 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 @_needs_training_extra
 def _export(args: argparse.Namespace) -> int:
-    from lopt.inference.export import export_checkpoint, find_images
+    from lopt.tools.export import export_checkpoint, find_images
 
     images = find_images(args.check, args.samples) if args.check else []
     report = export_checkpoint(

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from lopt.cli import main
-from lopt.inference.embedded import EMBEDDED_IMAGE_MODEL
+from lopt.inference.shipped import EMBEDDED_IMAGE_MODEL
 from tests.helpers import noise_image, write_video
 
 

@@ -20,7 +20,7 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "backend"))  # the test helpers live in backend/tests
 
-from lopt.inference.embedded import EMBEDDED_IMAGE_MODEL, WEIGHTS_DIR  # noqa: E402
+from lopt.inference.shipped import EMBEDDED_IMAGE_MODEL, WEIGHTS_DIR  # noqa: E402
 from tests.helpers import build_image_model, shared_data  # noqa: E402
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
@@ -120,19 +121,24 @@ class VideoDetector(Detector):
 
     def preprocess(self, frames: Sequence[np.ndarray]) -> torch.Tensor:
         """``num_frames`` RGB frames -> the model's (T, 3, H, W) clip tensor."""
-        if len(frames) != self.num_frames:
-            raise ValueError(f"a clip needs {self.num_frames} frames, got {len(frames)}")
-        processor = self.loaded.processor
-        clip = [np.ascontiguousarray(frame) for frame in frames]
-        if _is_video_processor(processor):
-            pixels = processor(videos=[clip], return_tensors="pt")["pixel_values"]
-        else:
-            pixels = processor(images=clip, return_tensors="pt")["pixel_values"]
-        return pixels[0].float()
+        return preprocess_clip(self.loaded.processor, frames, self.num_frames)
 
     def warm_up_input(self) -> torch.Tensor:
         frame = np.full((WARM_UP_SIDE, WARM_UP_SIDE, 3), 128, dtype=np.uint8)
         return self.preprocess([frame] * self.num_frames)
+
+
+def preprocess_clip(processor: Any, frames: Sequence[np.ndarray], num_frames: int) -> torch.Tensor:
+    """``num_frames`` RGB frames -> a (T, 3, H, W) clip tensor, by the checkpoint's own
+    image or video processor (training and serving share this)."""
+    if len(frames) != num_frames:
+        raise ValueError(f"a clip needs {num_frames} frames, got {len(frames)}")
+    clip = [np.ascontiguousarray(frame) for frame in frames]
+    if _is_video_processor(processor):
+        pixels = processor(videos=[clip], return_tensors="pt")["pixel_values"]
+    else:
+        pixels = processor(images=clip, return_tensors="pt")["pixel_values"]
+    return pixels[0].float()
 
 
 def _is_video_processor(processor: object) -> bool:

@@ -9,23 +9,14 @@ configured hub model that cannot be had, unless ``LOPT_MODEL_FALLBACK=false``.
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from typing import Any
 
 from lopt.config import Settings
 from lopt.errors import ModelUnavailable
 from lopt.inference.registry import LoadedModel, load_model
-
-EMBEDDED_IMAGE_MODEL = "lopt-faces-v2"
-WEIGHTS_DIR = Path(__file__).resolve().parents[1] / "weights"
+from lopt.inference.shipped import EMBEDDED_IMAGE_MODEL, embedded_path
 
 log = logging.getLogger(__name__)
-
-
-def embedded_path(name: str) -> Path | None:
-    """The folder of an embedded checkpoint called ``name``, if there is one."""
-    folder = WEIGHTS_DIR / name
-    return folder if name == EMBEDDED_IMAGE_MODEL and (folder / "config.json").exists() else None
 
 
 def load_configured_models(

@@ -26,6 +26,7 @@ from transformers.utils import logging as hf_logging
 
 from lopt.errors import ModelLoadError, ModelUnavailable
 from lopt.inference.labels import LabelMap, map_labels
+from lopt.inference.shipped import embedded_path
 
 Task = Literal["image", "video"]
 DEFAULT_THRESHOLD = 0.5
@@ -70,8 +71,6 @@ def load_model(
 
     ``setting`` is the environment variable that named the model, quoted in messages.
     """
-    from lopt.inference.embedded import embedded_path
-
     embedded = embedded_path(model_id)
     source = str(embedded) if embedded else model_id
     local_only = _resolve_source(source, setting, hub_timeout_s)

@@ -25,10 +25,11 @@ from lopt.inference.precision import RECORD_FILE, REDUCED, apply_precision, comp
 from lopt.inference.precision import write_record as save_record
 from lopt.inference.registry import LoadedModel, load_model
 from lopt.media.faces import FaceDetector, crop_faces
+from lopt.media.formats import extensions
 from lopt.media.images import load_image
 
 CPU = torch.device("cpu")
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".bmp"}
+IMAGE_SUFFIXES = extensions("image")
 
 
 def load_float32(model_id: str) -> LoadedModel:

@@ -40,28 +40,28 @@ def make_items(crops: Sequence[CachedCrop], *, sbi: bool) -> list[Item]:
 SHARES = {"count": lambda n: float(n), "sqrt": lambda n: float(n) ** 0.5, "equal": lambda n: 1.0}
 
 
-def balanced_weights(items: Sequence[Item], share_rule: str = "count") -> torch.Tensor:
-    """Sampling weights giving each source half real, half fake (fakes split evenly
-    between made-on-the-fly and given fakes), so neither source nor crop style predicts
-    the label. A source's share of all draws follows its number of real images
-    (``count``), their square root (``sqrt``: small sources, such as a few videos' frames,
-    are seen more often without drowning the rest) or is the same for all (``equal``)."""
+def balanced_weights(keys: Sequence[tuple[str, str]], share_rule: str = "count") -> torch.Tensor:
+    """Sampling weights for items given as (source, kind), kind real, fake or sbi, giving
+    each source half real, half fake (fakes split evenly between made-on-the-fly and
+    given fakes), so neither source nor crop style predicts the label. A source's share of
+    all draws follows its number of real items (``count``), their square root (``sqrt``:
+    small sources, such as a few videos' frames, are seen more often without drowning the
+    rest) or is the same for all (``equal``)."""
     if share_rule not in SHARES:
         raise ValueError(f"source share must be one of {', '.join(SHARES)}, got {share_rule!r}")
-    counts = Counter((item.crop.sample.source, item.kind) for item in items)
-    reals = Counter(item.crop.sample.source for item in items if item.kind == "real")
+    counts = Counter(keys)
+    reals = Counter(source for source, kind in keys if kind == "real")
     sized = {source: SHARES[share_rule](n) for source, n in reals.items()}
     total_real = sum(sized.values()) or 1
     weights = []
-    for item in items:
-        source = item.crop.sample.source
+    for source, kind in keys:
         share = sized[source] / total_real if reals[source] else 1.0 / max(1, len(reals))
-        if item.kind == "real":
+        if kind == "real":
             fraction = 0.5
         else:
             fake_kinds = [k for k in ("fake", "sbi") if counts[(source, k)]]
             fraction = 0.5 / len(fake_kinds)
-        weights.append(share * fraction / counts[(source, item.kind)])
+        weights.append(share * fraction / counts[(source, kind)])
     return torch.tensor(weights, dtype=torch.double)
 
 

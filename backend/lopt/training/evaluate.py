@@ -21,11 +21,11 @@ import numpy as np
 
 from lopt.config import load_settings
 from lopt.errors import LoptError
-from lopt.inference.registry import THRESHOLD_KEY
 from lopt.inference.results import Prediction
 from lopt.inference.service import DetectionService
 from lopt.training import metrics
 from lopt.training.data import Sample, load_samples
+from lopt.training.thresholds import store_threshold
 
 log = logging.getLogger(__name__)
 CONCURRENCY = 8
@@ -65,7 +65,13 @@ def evaluate_model(config: EvaluateConfig) -> dict[str, Any]:
                 threshold = metrics.choose_threshold(
                     val.frame_labels, val.frame_probs, config.threshold_rule
                 )
-                _store_threshold(config.model, threshold, config.threshold_rule)
+                if (Path(config.model) / "config.json").exists():
+                    store_threshold(Path(config.model), threshold, config.threshold_rule)
+                else:
+                    log.warning(
+                        "%s is not a local folder: the calibrated threshold is not stored",
+                        config.model,
+                    )
                 service.image.loaded.threshold = threshold
             return threshold, await _score(service, load_samples(config.data))
         finally:
@@ -213,14 +219,3 @@ def _frame_probabilities(prediction: Prediction) -> list[float]:
     for score in prediction.frame_scores or []:
         per_frame[score.frame_index] = score.fake_probability
     return list(per_frame.values()) or [prediction.fake_probability]
-
-
-def _store_threshold(model: str, threshold: float, rule: str) -> None:
-    config_path = Path(model) / "config.json"
-    if not config_path.exists():
-        log.warning("%s is not a local folder: the calibrated threshold is not stored", model)
-        return
-    config = json.loads(config_path.read_text())
-    config[THRESHOLD_KEY] = float(np.round(threshold, 6))
-    config["lopt_threshold_rule"] = f"{rule} on validation"
-    config_path.write_text(json.dumps(config, indent=2))

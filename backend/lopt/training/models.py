@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from torch import nn
-from transformers import AutoImageProcessor, AutoModelForImageClassification
+from transformers import AutoModelForImageClassification, AutoModelForVideoClassification
+
+from lopt.inference.registry import load_processor
 
 LORA_TARGETS = "all-linear"  # every attention and MLP projection, whatever its name
 
@@ -20,16 +22,25 @@ class TrainableModel:
     mean: Sequence[float]
     std: Sequence[float]
     save: Callable[[Path], Path]
+    processor: Any = None  # the checkpoint's processor (hub backbones)
+    config: Any = None  # the underlying model's config
 
 
 def build_trainable(
-    backbone: str, id2label: dict[int, str], image_size: int, freeze_stages: int, lora: bool
+    backbone: str,
+    id2label: dict[int, str],
+    image_size: int,
+    freeze_stages: int,
+    lora: bool,
+    task: str = "image",
 ) -> TrainableModel:
-    """The embedded CNN (frozen early stages optional) or a hub/local transformer
-    (full fine-tune, or LoRA adapters through ``peft``)."""
+    """The embedded CNN (frozen early stages optional) or a hub/local image or video
+    classifier (full fine-tune, or LoRA adapters through ``peft``)."""
     from lopt.training import backbone as lite
 
     if backbone in lite.VARIANTS:
+        if task != "image":
+            raise ValueError(f"{backbone} is an image backbone; --task video needs a video one")
         model = lite.build_efficientnet_lite_classifier(
             id2label, image_size=image_size, backbone=backbone
         )
@@ -40,16 +51,20 @@ def build_trainable(
             lite.IMAGENET_MEAN,
             lite.IMAGENET_STD,
             lambda f: lite.save_checkpoint(model, f),
+            config=model.config,
         )
 
-    hf_model = AutoModelForImageClassification.from_pretrained(
+    if freeze_stages:
+        raise ValueError("--freeze-stages applies to the efficientnet-lite backbones only")
+    auto = AutoModelForImageClassification if task == "image" else AutoModelForVideoClassification
+    hf_model = auto.from_pretrained(
         backbone,
         num_labels=len(id2label),
         id2label=id2label,
         label2id={v: k for k, v in id2label.items()},
         ignore_mismatched_sizes=True,
     )
-    processor = AutoImageProcessor.from_pretrained(backbone)
+    processor = load_processor(backbone, "image" if task == "image" else "video", "--backbone", {})
     trained: nn.Module = hf_model
     if lora:
         from peft import LoraConfig, get_peft_model
@@ -69,4 +84,4 @@ def build_trainable(
 
     mean = list(getattr(processor, "image_mean", [0.5, 0.5, 0.5]))
     std = list(getattr(processor, "image_std", [0.5, 0.5, 0.5]))
-    return TrainableModel(trained, mean, std, save)
+    return TrainableModel(trained, mean, std, save, processor=processor, config=hf_model.config)

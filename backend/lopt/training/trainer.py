@@ -1,26 +1,27 @@
-"""``lopt train`` for images: fine-tune a detector on face crops, keep the best by val AUC.
+"""``lopt train`` on face crops: data, splits and loaders for images; the loop is shared.
 
-Fixed seeds, class- and source-balanced sampling, live progress bars, a resumable
-``last.pt`` after every epoch, early stopping on validation ROC AUC, a threshold chosen
-on validation data and stored in the checkpoint, and a test-split report at the end.
+Every image and video frame is re-cropped by the serving face cropper and cached; splits
+are grouped by identity; sampling is class- and source-balanced, with self-blended fakes
+made from every real face. ``lopt.training.loop`` trains, ``lopt.training.report`` ends.
 """
 
 from __future__ import annotations
 
 import logging
 import random
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
-from torch import nn
 from torch.utils.data import DataLoader, WeightedRandomSampler
-from tqdm import tqdm
+from transformers import AutoModelForImageClassification
 
 from lopt.media.faces import FaceDetector
 from lopt.training.augment import eval_transform, train_transform
+from lopt.training.blend_files import write_self_blended
+from lopt.training.config import ID2LABEL, TrainConfig, seed_everything
 from lopt.training.crops import CachedCrop, build_crop_cache
 from lopt.training.data import (
     IMAGE_SUFFIXES,
@@ -34,51 +35,15 @@ from lopt.training.data import (
 from lopt.training.dataset import FaceDataset, Item, balanced_weights, make_items
 from lopt.training.frames import expand_videos, is_video
 from lopt.training.identity import group_by_identity
-from lopt.training.metrics import roc_auc
+from lopt.training.loop import EvalSet, fit, init_weights
 from lopt.training.models import TrainableModel, build_trainable
+from lopt.training.report import finish
 
 log = logging.getLogger(__name__)
-ID2LABEL = {0: "Real", 1: "Fake"}
 # Video frames are decoded and searched for faces as the service does by default
 # (LOPT_VIDEO_FRAME_SIDE, LOPT_FACE_DETECTION_SIZE).
 VIDEO_FRAME_SIDE = 1280
 VIDEO_DETECTION_SIZE = 640
-
-
-@dataclass
-class TrainConfig:
-    data: Path | list[Path]
-    output: Path
-    backbone: str = "efficientnet-lite0"
-    image_size: int = 160
-    crop_size: int = 192  # side of the cached face crops (at least image_size)
-    video_frames: int = 16  # face frames taken from each training video
-    group_by_face: list[str] = field(default_factory=list)  # sources grouped by identity
-    source_share: str = "count"  # each source's share of draws: count, sqrt or equal
-    epochs: int = 5
-    batch_size: int = 32
-    lr: float = 1e-3
-    weight_decay: float = 1e-4
-    freeze_stages: int = 0
-    lora: bool = False
-    sbi: bool = True
-    samples_per_epoch: int | None = None
-    max_steps: int | None = None
-    val_fraction: float = 0.1
-    test_fraction: float = 0.1
-    patience: int = 2
-    seed: int = 0
-    workers: int = 1
-    threshold_rule: str = "fpr<=0.03"
-    cache_dir: Path = field(default_factory=lambda: Path(".cache/face-crops"))
-    resume: bool = False
-    init_from: Path | None = None  # start from this checkpoint folder's weights
-
-
-def seed_everything(seed: int) -> None:
-    random.seed(seed)
-    np.random.seed(seed)
-    torch.manual_seed(seed)
 
 
 def start_run(config: TrainConfig, suffixes: set[str]) -> tuple[list[Sample], Splits]:
@@ -143,9 +108,8 @@ def prepare_faces(config: TrainConfig) -> tuple[list[CachedCrop], Splits]:
 
 
 def train(config: TrainConfig) -> Path:
-    """Train, save the best model as a Hugging Face checkpoint in ``config.output``."""
-    if config.crop_size < config.image_size:
-        raise ValueError("--crop-size must be at least --image-size")
+    """Train on face crops; save the best model as a Hugging Face checkpoint in
+    ``config.output`` with its threshold and reports."""
     crops, splits = prepare_faces(config)
     by_path = {crop.sample.path: crop for crop in crops}
     items = {
@@ -158,77 +122,39 @@ def train(config: TrainConfig) -> Path:
     if config.init_from is not None:
         init_weights(trainable.model, config.init_from, lora=config.lora)
         log.info("Starting from the weights in %s", config.init_from)
-    model = trainable.model.to(memory_format=torch.channels_last)
-    train_loader = _train_loader(items["train"], trainable, config)
-    steps_per_epoch = len(train_loader)
-    total_steps = min(config.max_steps or 10**12, steps_per_epoch * config.epochs)
-    parameters = [p for p in model.parameters() if p.requires_grad]
-    optimizer = torch.optim.AdamW(parameters, lr=config.lr, weight_decay=config.weight_decay)
-    scheduler = torch.optim.lr_scheduler.OneCycleLR(
-        optimizer, max_lr=config.lr, total_steps=max(total_steps, 2), pct_start=0.1
+    sets = {name: eval_set(items[name], trainable, config) for name in ("val", "test")}
+    best = fit(
+        trainable.model,
+        _train_loader(items["train"], trainable, config),
+        sets["val"],
+        trainable.save,
+        config,
     )
-    state = {"epoch": 0, "step": 0, "best_auc": -1.0, "stale": 0}
-    last = config.output / "last.pt"
-    if config.resume and last.exists():
-        state = _restore(last, model, optimizer, scheduler)
-        log.info("Resumed from %s at epoch %d", last, state["epoch"])
-    loss_fn = nn.CrossEntropyLoss(label_smoothing=0.05)
-    best_dir = config.output / "best"
-    while state["epoch"] < config.epochs and state["step"] < total_steps:
-        model.train()
-        bar = tqdm(train_loader, desc=f"epoch {state['epoch'] + 1}/{config.epochs}", mininterval=10)
-        running = 0.0
-        for pixels, labels in bar:
-            logits = model(pixel_values=pixels.to(memory_format=torch.channels_last)).logits
-            loss = loss_fn(logits, labels)
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
-            scheduler.step()
-            state["step"] += 1
-            value = float(loss.detach())
-            running = 0.98 * running + 0.02 * value if state["step"] > 1 else value
-            bar.set_postfix(
-                loss=f"{running:.3f}", lr=f"{scheduler.get_last_lr()[0]:.1e}", refresh=False
-            )
-            if state["step"] >= total_steps:
-                break
-        state["epoch"] += 1
-        labels_val, probs_val = predict_items(model, items["val"], trainable, config)
-        auc = roc_auc(labels_val, probs_val)
-        log.info("epoch %d: val ROC AUC %.4f (best %.4f)", state["epoch"], auc, state["best_auc"])
-        if auc > state["best_auc"]:
-            state["best_auc"], state["stale"] = auc, 0
-            trainable.save(best_dir)
-        else:
-            state["stale"] += 1
-        _checkpoint(last, model, optimizer, scheduler, state, config)
-        if state["stale"] >= config.patience:
-            log.info("Early stop: no val AUC gain for %d epochs", config.patience)
-            break
-    from lopt.training.report import finish
-
-    return finish(best_dir, config, items, trainable)
-
-
-def init_weights(model: nn.Module, folder: Path, *, lora: bool = False) -> None:
-    """Load a saved checkpoint's weights (``FOLDER/model.safetensors``, same architecture)
-    into ``model``; the optimiser and learning-rate schedule start fresh."""
-    from safetensors.torch import load_file
-
-    if lora:
-        raise ValueError(
-            "--init-from cannot be combined with --lora; pass the folder as --backbone."
+    finish(best, AutoModelForImageClassification, sets, config)
+    for split in ("val", "test"):
+        # The same fixed self-blends, as files `lopt evaluate` can judge.
+        write_self_blended(
+            items[split], config.output / "splits" / f"{split}-self-blended", seed=config.seed
         )
-    weights = Path(folder) / "model.safetensors"
-    if not weights.is_file():
-        raise ValueError(f"--init-from {folder}: no model.safetensors there")
-    missing, unexpected = model.load_state_dict(load_file(weights), strict=False)
-    if missing or unexpected:
-        raise ValueError(
-            f"--init-from {folder} does not match --backbone: {len(missing)} weights missing "
-            f"(e.g. {missing[:2]}), {len(unexpected)} unexpected (e.g. {unexpected[:2]})"
-        )
+    return config.output
+
+
+def eval_set(items: list[Item], trainable: TrainableModel, config: TrainConfig) -> EvalSet:
+    """Fixed (seeded, un-augmented) evaluation inputs of one split."""
+    dataset = FaceDataset(
+        items,
+        eval_transform(config.image_size),
+        trainable.mean,
+        trainable.std,
+        seed=config.seed,
+        train=False,
+    )
+    return EvalSet(
+        loader=DataLoader(dataset, batch_size=64, num_workers=config.workers),
+        labels=np.array([item.label for item in items], dtype=np.int64),
+        sources=np.array([item.crop.sample.source for item in items], dtype=object),
+        kinds=np.array([item.kind for item in items], dtype=object),
+    )
 
 
 def _train_loader(
@@ -242,7 +168,7 @@ def _train_loader(
         seed=config.seed,
         train=True,
     )
-    weights = balanced_weights(items, config.source_share)
+    weights = balanced_weights([(i.crop.sample.source, i.kind) for i in items], config.source_share)
     generator = torch.Generator().manual_seed(config.seed)
     sampler = WeightedRandomSampler(
         weights.tolist(),
@@ -255,66 +181,14 @@ def _train_loader(
         batch_size=config.batch_size,
         sampler=sampler,
         num_workers=config.workers,
-        worker_init_fn=_seed_worker,
+        worker_init_fn=seed_worker,
         generator=generator,
         persistent_workers=config.workers > 0,
         drop_last=True,
     )
 
 
-def predict_items(
-    model: nn.Module, items: list[Item], trainable: TrainableModel, config: TrainConfig
-) -> tuple[np.ndarray, np.ndarray]:
-    """Fake probabilities of fixed (seeded, un-augmented) evaluation items."""
-    dataset = FaceDataset(
-        items,
-        eval_transform(config.image_size),
-        trainable.mean,
-        trainable.std,
-        seed=config.seed,
-        train=False,
-    )
-    loader = DataLoader(dataset, batch_size=64, num_workers=config.workers)
-    model.eval()
-    probs = []
-    with torch.inference_mode():
-        for pixels, _ in tqdm(loader, desc="evaluate", leave=False, mininterval=10):
-            logits = model(pixel_values=pixels.to(memory_format=torch.channels_last)).logits
-            probs.append(torch.softmax(logits.float(), dim=-1)[:, 1].numpy())
-    labels = np.array([item.label for item in items])
-    return labels, np.concatenate(probs) if probs else np.zeros(0)
-
-
-def _seed_worker(worker_id: int) -> None:
+def seed_worker(worker_id: int) -> None:
     seed = torch.initial_seed() % 2**32
     random.seed(seed)
     np.random.seed(seed)
-
-
-def _checkpoint(
-    path: Path,
-    model: nn.Module,
-    optimizer: Any,
-    scheduler: Any,
-    state: dict[str, Any],
-    config: TrainConfig,
-) -> None:
-    payload = {
-        "model": model.state_dict(),
-        "optimizer": optimizer.state_dict(),
-        "scheduler": scheduler.state_dict(),
-        "state": state,
-        "config": {k: str(v) for k, v in asdict(config).items()},
-        "rng": torch.get_rng_state(),
-    }
-    torch.save(payload, path.with_suffix(".tmp"))
-    path.with_suffix(".tmp").replace(path)
-
-
-def _restore(path: Path, model: nn.Module, optimizer: Any, scheduler: Any) -> dict[str, Any]:
-    payload = torch.load(path, weights_only=False)
-    model.load_state_dict(payload["model"])
-    optimizer.load_state_dict(payload["optimizer"])
-    scheduler.load_state_dict(payload["scheduler"])
-    torch.set_rng_state(payload["rng"])
-    return dict(payload["state"])

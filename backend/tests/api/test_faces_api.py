@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from PIL import Image
 
 from lopt.api.app import create_app
-from lopt.inference.embedded import EMBEDDED_IMAGE_MODEL
+from lopt.inference.shipped import EMBEDDED_IMAGE_MODEL
 from tests.helpers import shared_data
 
 MEDIA = shared_data() / "media"

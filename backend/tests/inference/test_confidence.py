@@ -8,8 +8,8 @@ import pytest
 
 from lopt.config import Settings
 from lopt.inference.detectors import verdict_confidence
-from lopt.inference.embedded import EMBEDDED_IMAGE_MODEL
 from lopt.inference.service import DetectionService
+from lopt.inference.shipped import EMBEDDED_IMAGE_MODEL
 from tests.helpers import MEDIA, needs_media
 
 

@@ -13,10 +13,10 @@ from fastapi.testclient import TestClient
 from lopt.api.app import create_app
 from lopt.config import Settings
 from lopt.errors import ModelUnavailable
-from lopt.inference.embedded import EMBEDDED_IMAGE_MODEL, embedded_path
-from lopt.inference.export import load_float32
 from lopt.inference.precision import apply_configured_precision, read_record
 from lopt.inference.service import DetectionService
+from lopt.inference.shipped import EMBEDDED_IMAGE_MODEL, embedded_path
+from lopt.tools.export import load_float32
 from lopt.training.metrics import roc_auc
 from tests.helpers import MEDIA, needs_media, shared_data
 

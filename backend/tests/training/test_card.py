@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lopt.inference.embedded import EMBEDDED_IMAGE_MODEL
+from lopt.inference.shipped import EMBEDDED_IMAGE_MODEL
 from lopt.training.card import render
 
 CARD = Path(__file__).resolve().parents[3] / "models" / EMBEDDED_IMAGE_MODEL

@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from lopt.training.crops import CachedCrop
-from lopt.training.data import Sample, load_samples, split_samples
-from lopt.training.dataset import Item, balanced_weights
+from lopt.training.data import load_samples, split_samples
+from lopt.training.dataset import balanced_weights
 
 
 def write_csv(path: Path, rows: list[dict[str, str]]) -> Path:
@@ -68,12 +67,8 @@ def test_several_data_paths_are_read_one_after_another(tmp_path: Path) -> None:
     assert Counter(s.label for s in samples) == {0: 3, 1: 2}
 
 
-def _items(source: str, reals: int, fakes: int) -> list[Item]:
-    def item(i: int, kind: str) -> Item:
-        sample = Sample(Path(f"{source}{kind}{i}"), int(kind != "real"), f"{source}{i}", source)
-        return Item(CachedCrop(sample, Path("x.png"), None), kind)  # type: ignore[arg-type]
-
-    return [item(i, "real") for i in range(reals)] + [item(i, "fake") for i in range(fakes)]
+def _items(source: str, reals: int, fakes: int) -> list[tuple[str, str]]:
+    return [(source, "real")] * reals + [(source, "fake")] * fakes
 
 
 @pytest.mark.parametrize(
@@ -84,18 +79,14 @@ def test_source_share_rules(rule: str, small_share: float) -> None:
     weights = balanced_weights(items, rule)
     total = float(weights.sum())
     small = float(
-        sum(w for w, i in zip(weights, items, strict=True) if i.crop.sample.source == "small")
+        sum(w for w, (source, _) in zip(weights, items, strict=True) if source == "small")
     )
     assert small / total == pytest.approx(small_share, rel=1e-6)
     for source in ("big", "small"):  # each source is still half real, half fake
         real = sum(
-            float(w)
-            for w, i in zip(weights, items, strict=True)
-            if i.crop.sample.source == source and i.kind == "real"
+            float(w) for w, key in zip(weights, items, strict=True) if key == (source, "real")
         )
-        whole = sum(
-            float(w) for w, i in zip(weights, items, strict=True) if i.crop.sample.source == source
-        )
+        whole = sum(float(w) for w, key in zip(weights, items, strict=True) if key[0] == source)
         assert real / whole == pytest.approx(0.5)
     with pytest.raises(ValueError, match="source share"):
         balanced_weights(items, "loudest")

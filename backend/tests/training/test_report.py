@@ -10,26 +10,25 @@ import numpy as np
 import pytest
 
 from lopt.training.blend_files import write_self_blended
-from lopt.training.crops import CachedCrop, build_crop_cache
+from lopt.training.crops import build_crop_cache
 from lopt.training.data import Sample, load_samples
-from lopt.training.dataset import FaceDataset, Item, make_items
+from lopt.training.dataset import FaceDataset, make_items
 from lopt.training.report import breakdown
 from tests.helpers import MEDIA, needs_media
 
 
-def item(source: str, kind: str, n: int) -> Item:
-    sample = Sample(Path(f"{source}-{kind}-{n}.png"), int(kind != "real"), f"g{n}", source)
-    return Item(CachedCrop(sample, sample.path, None), kind)  # type: ignore[arg-type]
-
-
 def test_breakdown_holds_each_fake_source_against_its_own_real_faces() -> None:
-    items, probs = [], []
+    keys: list[tuple[str, str]] = []
+    probs: list[float] = []
     for n in range(10):
-        items += [item("lfw", "real", n), item("lfw", "fake", n), item("lfw", "sbi", n)]
+        keys += [("lfw", "real"), ("lfw", "fake"), ("lfw", "sbi")]
         probs += [0.1 + 0.01 * n, 0.9, 0.05]  # swaps caught, self-blends missed
-        items += [item("ffpp", "real", n), item("ffpp/Deepfakes", "fake", n)]
+        keys += [("ffpp", "real"), ("ffpp/Deepfakes", "fake")]
         probs += [0.6, 0.4]  # the video fakes score below their own reals
-    result = breakdown(items, np.array(probs), threshold=0.5)
+    sources = np.array([source for source, _ in keys], dtype=object)
+    kinds = np.array([kind for _, kind in keys], dtype=object)
+    labels = (kinds != "real").astype(np.int64)
+    result = breakdown(labels, np.array(probs), sources, kinds, threshold=0.5)
     assert result["auc_by_source"]["lfw"] == pytest.approx(1.0)
     assert result["auc_by_source"]["ffpp/Deepfakes"] == pytest.approx(0.0)  # vs ffpp reals
     assert result["auc_by_fake_kind"]["self_blended"] < 0.2

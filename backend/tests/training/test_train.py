@@ -10,8 +10,9 @@ from PIL import Image
 
 from lopt.inference.detectors import ImageDetector
 from lopt.inference.registry import load_model
+from lopt.training.config import TrainConfig
 from lopt.training.data import discover_folder, split_samples
-from lopt.training.trainer import TrainConfig, train
+from lopt.training.trainer import train
 from tests.helpers import shared_data
 
 FACES = shared_data() / "faces"
@@ -65,9 +66,9 @@ def test_train_end_to_end_saves_a_checkpoint_the_service_loads(
         test_fraction=0.25,
         cache_dir=tmp_path / "cache",
     )
-    import lopt.training.trainer as trainer
+    import lopt.training.loop as loop
 
-    real_auc, calls = trainer.roc_auc, []
+    real_auc, calls = loop.roc_auc, []
 
     def interrupted_after_first_epoch(labels, probs):  # type: ignore[no-untyped-def]
         calls.append(1)
@@ -75,11 +76,11 @@ def test_train_end_to_end_saves_a_checkpoint_the_service_loads(
             raise KeyboardInterrupt
         return real_auc(labels, probs)
 
-    monkeypatch.setattr(trainer, "roc_auc", interrupted_after_first_epoch)
+    monkeypatch.setattr(loop, "roc_auc", interrupted_after_first_epoch)
     with pytest.raises(KeyboardInterrupt):
         train(config)
     assert torch.load(output / "last.pt", weights_only=False)["state"]["epoch"] == 1
-    monkeypatch.setattr(trainer, "roc_auc", real_auc)
+    monkeypatch.setattr(loop, "roc_auc", real_auc)
     assert train(TrainConfig(**{**config.__dict__, "resume": True})) == output
     assert torch.load(output / "last.pt", weights_only=False)["state"]["epoch"] == 2
     summary = json.loads((output / "reports" / "summary.json").read_text())
@@ -131,7 +132,8 @@ def test_transformer_backbones_fine_tune_fully_or_with_lora(
 
 def test_init_from_starts_from_a_saved_checkpoint_and_refuses_a_mismatch(tmp_path: Path) -> None:
     from lopt.training.backbone import build_efficientnet_lite_classifier, save_checkpoint
-    from lopt.training.trainer import ID2LABEL, init_weights
+    from lopt.training.config import ID2LABEL
+    from lopt.training.loop import init_weights
 
     saved = build_efficientnet_lite_classifier(ID2LABEL, image_size=64)
     with torch.no_grad():

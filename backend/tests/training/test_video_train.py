@@ -29,12 +29,16 @@ def test_video_training_saves_a_checkpoint_the_service_loads(
     command = [
         sys.executable, "-m", "lopt.cli", "train", str(data), "--task", "video",
         "--backbone", str(checkpoints[kind]), "--output", str(output),
-        "--epochs", "2", "--batch-size", "2", "--image-size", "32", "--workers", "0",
+        "--epochs", "2", "--batch-size", "2", "--workers", "0", "--threshold-rule", "eer",
     ]  # fmt: skip
     result = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
     assert result.returncode == 0, result.stderr[-2000:]
     summary = json.loads((output / "reports" / "summary.json").read_text())
-    assert 0.0 <= summary["threshold"] <= 1.0
+    assert 0.0 <= summary["threshold"] <= 1.0 and summary["threshold_rule"] == "eer"
+    assert torch.load(output / "last.pt", weights_only=False)["state"]["epoch"] == 2  # resumable
+    assert json.loads((output / "config.json").read_text())["lopt_threshold_rule"] == (
+        "eer on validation"
+    )
     loaded = load_model(
         str(output), task="video", setting="X", device=torch.device("cpu"), dtype=torch.float32
     )
@@ -48,3 +52,14 @@ def test_video_task_needs_a_video_backbone(tmp_path: Path) -> None:
         capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip
     assert result.returncode == 2 and "--backbone" in result.stderr
+
+
+def test_video_task_refuses_face_crop_options(tmp_path: Path, checkpoints) -> None:  # type: ignore[no-untyped-def]
+    result = subprocess.run(
+        [sys.executable, "-m", "lopt.cli", "train", str(tmp_path), "--task", "video",
+         "--backbone", str(checkpoints["timesformer"]), "--output", str(tmp_path / "o"),
+         "--no-sbi", "--image-size", "32"],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert "--image-size, --no-sbi: face-crop options, not used by --task video" in result.stderr

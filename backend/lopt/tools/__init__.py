@@ -1,0 +1,1 @@
+"""Offline tools that need both inference and training (export)."""
