@@ -104,9 +104,10 @@ class Settings(BaseSettings):
     )
     video_aggregation: Aggregation = Field(
         "mean",
-        description="How a series of fake probabilities (a person's frames, the frames, the "
-        "clips) combines into one: mean, max, median, or top_quarter (mean of the highest "
-        "quarter).",
+        description="How a series of fake probabilities combines into one (a person's frames, "
+        "the per-frame maxima of LOPT_VIDEO_FACE_RULE=per_frame, a video model's clips, whole "
+        "frames): mean, max, median, or top_quarter (mean of the highest quarter). People are "
+        "not averaged: the most suspicious one decides.",
     )
     video_face_rule: FaceRule = Field(
         "per_person",
