@@ -53,8 +53,8 @@ def timed_rate(detector, tensors) -> float:  # type: ignore[no-untyped-def]
 
 def compare_all(title: str, model: str, images: list, output: Path, record: bool) -> None:  # type: ignore[type-arg]
     from lopt.inference.detectors import ImageDetector
-    from lopt.tools.export import export_checkpoint, load_float32
     from lopt.inference.precision import REDUCED, apply_precision, compare_paths, write_record
+    from lopt.tools.export import export_checkpoint, load_float32
 
     export_checkpoint(model, output)
     reference = ImageDetector(load_float32(str(output)))

@@ -101,7 +101,8 @@ class ImageDetector(Detector):
             if rgb.dtype == np.uint8 and rgb.ndim == 3 and rgb.shape[2] == 3:
                 return self._fast(rgb)
         pixels = self.loaded.processor(images=[image], return_tensors="pt")["pixel_values"]
-        return pixels[0].float()
+        tensor: torch.Tensor = pixels[0].float()
+        return tensor
 
     def warm_up_input(self) -> torch.Tensor:
         return self.preprocess(Image.new("RGB", (WARM_UP_SIDE, WARM_UP_SIDE), (128, 128, 128)))
@@ -138,7 +139,8 @@ def preprocess_clip(processor: Any, frames: Sequence[np.ndarray], num_frames: in
         pixels = processor(videos=[clip], return_tensors="pt")["pixel_values"]
     else:
         pixels = processor(images=clip, return_tensors="pt")["pixel_values"]
-    return pixels[0].float()
+    tensor: torch.Tensor = pixels[0].float()
+    return tensor
 
 
 def _is_video_processor(processor: object) -> bool:

@@ -196,7 +196,7 @@ def quantize_linear_int8(model: torch.nn.Module) -> torch.nn.Module:
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # torch.ao.quantization's deprecation notices
-        quantized: torch.nn.Module = quantize_dynamic(
+        quantized: torch.nn.Module = quantize_dynamic(  # type: ignore[no-untyped-call]
             model.float(), {torch.nn.Linear}, dtype=torch.qint8
         )
     return quantized.eval()

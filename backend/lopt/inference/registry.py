@@ -33,8 +33,8 @@ DEFAULT_THRESHOLD = 0.5
 THRESHOLD_KEY = "lopt_threshold"
 
 log = logging.getLogger(__name__)
-hf_logging.set_verbosity_warning()
-hf_logging.disable_progress_bar()
+hf_logging.set_verbosity_warning()  # type: ignore[no-untyped-call]
+hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
 
 
 @dataclass

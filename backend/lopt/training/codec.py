@@ -66,7 +66,7 @@ def codec_roundtrip(
     return np.ascontiguousarray(out[:height, :width])
 
 
-class VideoCodec(A.ImageOnlyTransform):
+class VideoCodec(A.ImageOnlyTransform):  # type: ignore[misc]
     """Albumentations transform: ``codec_roundtrip`` with a random codec, crf and motion."""
 
     def __init__(self, codecs: tuple[Codec, ...] = ("h264", "vp9"), p: float = 0.5) -> None:

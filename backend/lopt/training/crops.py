@@ -132,4 +132,7 @@ def _face_crop(
 
 
 def _progress(samples: list[Sample], cache_dir: Path) -> Iterable[Sample]:
-    return tqdm(samples, desc=f"face crops -> {cache_dir.name}", unit="img", mininterval=5)
+    progress: Iterable[Sample] = tqdm(
+        samples, desc=f"face crops -> {cache_dir.name}", unit="img", mininterval=5
+    )
+    return progress

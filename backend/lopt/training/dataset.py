@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -37,7 +37,11 @@ def make_items(crops: Sequence[CachedCrop], *, sbi: bool) -> list[Item]:
     return items
 
 
-SHARES = {"count": lambda n: float(n), "sqrt": lambda n: float(n) ** 0.5, "equal": lambda n: 1.0}
+SHARES: dict[str, Callable[[int], float]] = {
+    "count": lambda n: float(n),
+    "sqrt": lambda n: float(n) ** 0.5,
+    "equal": lambda n: 1.0,
+}
 
 
 def balanced_weights(keys: Sequence[tuple[str, str]], share_rule: str = "count") -> torch.Tensor:

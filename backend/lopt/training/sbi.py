@@ -96,7 +96,7 @@ class LandmarkDetector:
             face = max(faces, key=lambda r: r.area())
             shape = self._predictor(work, face)
             points = np.array([(p.x, p.y) for p in shape.parts()], dtype=np.float32)
-            return points / scale - pad
+            return np.asarray(points / scale - pad, dtype=np.float32)
         return None
 
 
@@ -151,7 +151,7 @@ def _blend(
 
 
 def _to_uint8(image: np.ndarray) -> np.ndarray:
-    return np.clip(np.rint(image), 0, 255).astype(np.uint8)
+    return np.asarray(np.clip(np.rint(image), 0, 255), dtype=np.uint8)
 
 
 def _augment(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -174,7 +174,7 @@ def _augment(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
             (max(1, round(w / factor)), max(1, round(h / factor))),
             interpolation=cv2.INTER_NEAREST,
         )
-        return cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
+        return np.asarray(cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR))
     alpha, lightness = rng.uniform(0.2, 0.5), rng.uniform(0.5, 1.0)
     effect = np.full((3, 3), -1.0, dtype=np.float32)
     effect[1, 1] = 8.0 + lightness

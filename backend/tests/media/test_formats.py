@@ -13,7 +13,7 @@ def test_every_format_is_listed_once_with_its_kind_and_extensions() -> None:
     assert len(BY_MIME) == sum(len(f.mimes) for f in FORMATS)  # no MIME type in two rows
     assert set(mime_types("image")) | set(mime_types("video")) == set(BY_MIME)
     assert not extensions("image") & extensions("video")
-    assert IMAGE_SUFFIXES == extensions("image") and VIDEO_SUFFIXES == extensions("video")
+    assert extensions("image") == IMAGE_SUFFIXES and extensions("video") == VIDEO_SUFFIXES
     assert kind_of_name("clip.M4V") == "video" and kind_of_name("x.jfif") == "image"
     assert kind_of_name("notes.txt") is None and kind_of_name("README") is None
     assert all(f.name.upper() in SUPPORTED_TEXT.upper() for f in FORMATS)

@@ -25,7 +25,7 @@ from lopt.inference.pipelines.evidence import (
     scale_box,
 )
 from lopt.inference.pipelines.media_input import MediaInput
-from lopt.inference.results import FaceScore, MediaInfo, Prediction
+from lopt.inference.results import FaceScore, MediaInfo, Prediction, Status
 from lopt.media.faces import FaceBox, FaceDetector, crop_faces
 from lopt.media.images import load_image
 
@@ -66,6 +66,8 @@ class ImagePipeline:
         prepared = await asyncio.to_thread(self.prepare, media)
         fakes = await self.batcher.submit(prepared.tensors)
         faces: list[FaceScore] | None = None
+        status: Status
+        note: str | None
         if self.faces is None:
             status, note = "ok", FACES_OFF_NOTE
         else:
