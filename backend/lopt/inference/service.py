@@ -29,7 +29,7 @@ from lopt.inference.pipelines import (
 from lopt.inference.precision import apply_configured_precision
 from lopt.inference.registry import LoadedModel
 from lopt.inference.results import ModelInfo, Prediction
-from lopt.media.faces import FaceDetector
+from lopt.media.faces import FaceDetector, FaceDetectorConfig
 from lopt.media.sniff import sniff_media
 
 log = logging.getLogger(__name__)
@@ -77,11 +77,7 @@ class DetectionService:
         video = apply_configured_precision(video, settings) if video else None
         faces = None
         if settings.face_analysis:
-            faces = FaceDetector(
-                score_threshold=settings.face_score_threshold,
-                detection_size=settings.face_detection_size,
-                max_faces=settings.max_faces,
-            )
+            faces = FaceDetectorConfig.from_settings(settings).build()
         return cls(settings, ImageDetector(image), VideoDetector(video) if video else None, faces)
 
     def _batcher(self, detector: Detector, name: str) -> MicroBatcher:

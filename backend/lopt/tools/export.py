@@ -24,7 +24,7 @@ from lopt.inference.onnx_backend import ONNX_FILES, export_onnx
 from lopt.inference.precision import RECORD_FILE, REDUCED, apply_precision, compare_paths
 from lopt.inference.precision import write_record as save_record
 from lopt.inference.registry import LoadedModel, load_model
-from lopt.media.faces import FaceDetector, crop_faces
+from lopt.media.faces import FaceDetector, FaceDetectorConfig, crop_faces
 from lopt.media.formats import extensions
 from lopt.media.images import load_image
 
@@ -99,11 +99,7 @@ def export_checkpoint(
     if check:
         detector = None
         if faces:
-            detector = FaceDetector(
-                score_threshold=settings.face_score_threshold,
-                detection_size=settings.face_detection_size,
-                max_faces=settings.max_faces,
-            )
+            detector = FaceDetectorConfig.from_settings(settings).build()
         tensors = model_inputs(
             check,
             reference,

@@ -61,8 +61,17 @@ def metrics_table(summary: dict[str, Any]) -> str:
         f"Threshold stored in the checkpoint: **{summary['threshold']:.4f}** "
         f"(rule `{summary['threshold_rule']}`, chosen on the validation split).",
         "",
-        *OVERALL_HEADER,
     ]
+    faces = summary.get("face_detector")
+    if faces:
+        lines += [
+            f"Faces found and cropped as serving does: detector input {faces['detection_size']} "
+            f"px, score >= {faces['score_threshold']}, at most {faces['max_faces']} faces, crop "
+            f"{faces['margin']}x the face box (LOPT_FACE_DETECTION_SIZE, "
+            "LOPT_FACE_SCORE_THRESHOLD, LOPT_MAX_FACES, LOPT_FACE_MARGIN).",
+            "",
+        ]
+    lines += OVERALL_HEADER
     columns: dict[str, dict[str, str]] = {}
     for split in SPLITS:
         report = summary.get(split)

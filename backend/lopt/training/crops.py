@@ -4,7 +4,7 @@ Each sample is decoded with the serving decoder, its most confident face is foun
 the serving ``FaceDetector`` and cut out with ``crop_faces`` (same margin), then resized
 to ``size`` and stored losslessly (PNG), so crop style and JPEG history carry no label.
 Real crops also get 68 landmarks for self-blended fakes. The cache is keyed by the source
-path, size and margin, and is reused across runs.
+path, size and face-detector configuration, and is reused across runs.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import numpy as np
 from tqdm import tqdm
 
 from lopt.errors import LoptError
-from lopt.media.faces import DEFAULT_MARGIN, FaceBox, FaceDetector, crop_faces
+from lopt.media.faces import FaceBox, FaceDetector, FaceDetectorConfig, crop_faces
 from lopt.media.images import load_image
 from lopt.training.data import Sample
 
@@ -48,8 +48,8 @@ class CachedCrop:
         return np.load(self.landmarks) if self.landmarks else None
 
 
-def cache_key(path: Path, size: int, margin: float) -> str:
-    return hashlib.sha1(f"{path.resolve()}|{size}|{margin}".encode()).hexdigest()[:20]
+def cache_key(path: Path, size: int, faces: FaceDetectorConfig) -> str:
+    return hashlib.sha1(f"{path.resolve()}|{size}|{faces.key()}".encode()).hexdigest()[:20]
 
 
 def build_crop_cache(
@@ -57,24 +57,26 @@ def build_crop_cache(
     cache_dir: Path,
     *,
     size: int = 192,
-    margin: float = DEFAULT_MARGIN,
+    faces: FaceDetectorConfig | None = None,
     workers: int = 2,
 ) -> list[CachedCrop]:
-    """Crop every sample once (in ``workers`` processes); drop samples with no face."""
+    """Crop every sample once (in ``workers`` processes) as serving finds and crops faces
+    with ``faces``; drop samples with no face."""
+    faces = faces or FaceDetectorConfig()
     cache_dir.mkdir(parents=True, exist_ok=True)
-    todo = [s for s in samples if not _meta_path(cache_dir, s, size, margin).exists()]
+    todo = [s for s in samples if not _meta_path(cache_dir, s, size, faces).exists()]
     if todo and workers <= 1:
-        _crop_chunk((todo, cache_dir, size, margin))
+        _crop_chunk((todo, cache_dir, size, faces))
     elif todo:
         chunks = [todo[i::workers] for i in range(workers)]
-        args = [(chunk, cache_dir, size, margin) for chunk in chunks if chunk]
+        args = [(chunk, cache_dir, size, faces) for chunk in chunks if chunk]
         # Spawn, not fork: a forked child inherits torch's thread pools mid-state and hangs.
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=len(args), mp_context=context) as pool:
             list(pool.map(_crop_chunk, args))
     crops, missing = [], 0
     for sample in samples:
-        meta = json.loads(_meta_path(cache_dir, sample, size, margin).read_text())
+        meta = json.loads(_meta_path(cache_dir, sample, size, faces).read_text())
         if meta["crop"] is None:
             missing += 1
             continue
@@ -88,19 +90,20 @@ def build_crop_cache(
     return crops
 
 
-def _meta_path(cache_dir: Path, sample: Sample, size: int, margin: float) -> Path:
-    return cache_dir / f"{cache_key(sample.path, size, margin)}.json"
+def _meta_path(cache_dir: Path, sample: Sample, size: int, faces: FaceDetectorConfig) -> Path:
+    return cache_dir / f"{cache_key(sample.path, size, faces)}.json"
 
 
-def _crop_chunk(args: tuple[list[Sample], Path, int, float]) -> None:
-    samples, cache_dir, size, margin = args
+def _crop_chunk(args: tuple[list[Sample], Path, int, FaceDetectorConfig]) -> None:
+    samples, cache_dir, size, faces = args
+    margin = faces.margin
     cv2.setNumThreads(1)
     from lopt.training.sbi import LandmarkDetector
 
-    detector = FaceDetector(detection_size=320, max_faces=5)
+    detector = faces.build()
     landmarks = LandmarkDetector()
     for sample in _progress(samples, cache_dir):
-        key = cache_key(sample.path, size, margin)
+        key = cache_key(sample.path, size, faces)
         meta: dict[str, object] = {"crop": None, "landmarks": None, "box": None}
         found = _face_crop(sample.path, detector, size, margin)
         if found is not None:

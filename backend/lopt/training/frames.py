@@ -48,7 +48,7 @@ def expand_videos(
     """Images stay as they are; each video becomes up to ``frames`` face-image samples.
 
     Frames without a face are dropped (counted in the log). Results are cached per video,
-    frame count and frame size, so a second run decodes nothing.
+    frame count, frame size and face detector, so a second run decodes nothing.
     """
     out: list[Sample] = []
     videos = [s for s in samples if is_video(s)]
@@ -73,7 +73,9 @@ def expand_videos(
 def _face_frames(
     path: Path, cache_dir: Path, frames: int, frame_side: int, detector: FaceDetector
 ) -> list[Path]:
-    key = hashlib.sha1(f"{path.resolve()}|{frames}|{frame_side}".encode()).hexdigest()[:20]
+    found_by = f"{detector.score_threshold}|{detector.detection_size}|{detector.max_faces}"
+    key = hashlib.sha1(f"{path.resolve()}|{frames}|{frame_side}|{found_by}".encode()).hexdigest()
+    key = key[:20]
     meta = cache_dir / f"{key}.json"
     if meta.exists():
         return [cache_dir / name for name in json.loads(meta.read_text())]

@@ -60,9 +60,16 @@ def breakdown(
     return result
 
 
-def finish(best: Path, load: type[Any], sets: dict[str, EvalSet], config: TrainConfig) -> Path:
+def finish(
+    best: Path,
+    load: type[Any],
+    sets: dict[str, EvalSet],
+    config: TrainConfig,
+    recipe: dict[str, Any] | None = None,
+) -> Path:
     """Load the best epoch (``load``: its Auto class), choose the threshold on the
-    validation set, save the final checkpoint to ``config.output``, report val and test."""
+    validation set, save the final checkpoint to ``config.output``, report val and test
+    (with ``recipe``: how the inputs were made, e.g. the face detector's configuration)."""
     model: nn.Module = load.from_pretrained(best)
     channels_last = config.task == "image"
     val = sets["val"]
@@ -75,7 +82,11 @@ def finish(best: Path, load: type[Any], sets: dict[str, EvalSet], config: TrainC
             shutil.copy2(extra, config.output / extra.name)
     threshold = store_threshold(config.output, threshold, config.threshold_rule)
     reports = config.output / "reports"
-    summary: dict[str, Any] = {"threshold": threshold, "threshold_rule": config.threshold_rule}
+    summary: dict[str, Any] = {
+        "threshold": threshold,
+        "threshold_rule": config.threshold_rule,
+        **(recipe or {}),
+    }
     for split in ("val", "test"):
         part = sets.get(split)
         if part is None or len(set(part.labels.tolist())) < 2:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import random
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,8 @@ import torch
 from torch.utils.data import DataLoader, WeightedRandomSampler
 from transformers import AutoModelForImageClassification
 
-from lopt.media.faces import FaceDetector
+from lopt.config import load_settings
+from lopt.media.faces import FaceDetectorConfig
 from lopt.training.augment import eval_transform, train_transform
 from lopt.training.blend_files import write_self_blended
 from lopt.training.config import ID2LABEL, TrainConfig, seed_everything
@@ -40,10 +41,6 @@ from lopt.training.models import TrainableModel, build_trainable
 from lopt.training.report import finish
 
 log = logging.getLogger(__name__)
-# Video frames are decoded and searched for faces as the service does by default
-# (LOPT_VIDEO_FRAME_SIDE, LOPT_FACE_DETECTION_SIZE).
-VIDEO_FRAME_SIDE = 1280
-VIDEO_DETECTION_SIZE = 640
 
 
 def start_run(config: TrainConfig, suffixes: set[str]) -> tuple[list[Sample], Splits]:
@@ -79,17 +76,22 @@ def prepare_faces(config: TrainConfig) -> tuple[list[CachedCrop], Splits]:
     seed_everything(config.seed)
     config.output.mkdir(parents=True, exist_ok=True)
     samples = load_samples(config.data, IMAGE_SUFFIXES | VIDEO_SUFFIXES)
+    settings = load_settings()  # faces are found and frames decoded as the service does
+    faces = FaceDetectorConfig.from_settings(settings)
     if any(is_video(s) for s in samples):
-        detector = FaceDetector(detection_size=VIDEO_DETECTION_SIZE, max_faces=5)
         samples = expand_videos(
             samples,
             config.cache_dir / "video-frames",
             frames=config.video_frames,
-            frame_side=VIDEO_FRAME_SIDE,
-            detector=detector,
+            frame_side=settings.video_frame_side,
+            detector=faces.build(),
         )
     crops = build_crop_cache(
-        samples, config.cache_dir, size=config.crop_size, workers=max(2, config.workers)
+        samples,
+        config.cache_dir,
+        size=config.crop_size,
+        faces=faces,
+        workers=max(2, config.workers),
     )
     if config.group_by_face:
         grouping = group_by_identity(crops, set(config.group_by_face), workers=2)
@@ -130,7 +132,8 @@ def train(config: TrainConfig) -> Path:
         trainable.save,
         config,
     )
-    finish(best, AutoModelForImageClassification, sets, config)
+    faces = FaceDetectorConfig.from_settings(load_settings())
+    finish(best, AutoModelForImageClassification, sets, config, {"face_detector": asdict(faces)})
     for split in ("val", "test"):
         # The same fixed self-blends, as files `lopt evaluate` can judge.
         write_self_blended(

@@ -98,4 +98,5 @@ def train_video(config: TrainConfig) -> Path:
         generator=generator,
     )
     best = fit(trainable.model, train_loader, sets["val"], trainable.save, config)
-    return finish(best, AutoModelForVideoClassification, sets, config)
+    recipe = {"video_frame_side": settings.video_frame_side}
+    return finish(best, AutoModelForVideoClassification, sets, config, recipe)

@@ -3,7 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from lopt.inference.shipped import EMBEDDED_IMAGE_MODEL
-from lopt.training.card import render
+from lopt.training.card import metrics_table, render
 
 CARD = Path(__file__).resolve().parents[3] / "models" / EMBEDDED_IMAGE_MODEL
 
@@ -27,3 +27,18 @@ def test_card_tables_show_each_fake_source_and_each_real_source() -> None:
         "ROC AUC, ffpp-c40/NeuralTextures vs all real",  # videos, per method
     ):
         assert text in card, text
+
+
+def test_the_card_says_how_faces_were_found() -> None:
+    summary = {
+        "threshold": 0.5,
+        "threshold_rule": "eer",
+        "face_detector": {
+            "detection_size": 480,
+            "score_threshold": 0.6,
+            "max_faces": 7,
+            "margin": 1.4,
+        },
+    }
+    text = metrics_table(summary)
+    assert "detector input 480 px, score >= 0.6, at most 7 faces, crop 1.4x" in text

@@ -66,6 +66,7 @@ def test_train_end_to_end_saves_a_checkpoint_the_service_loads(
         test_fraction=0.25,
         cache_dir=tmp_path / "cache",
     )
+    monkeypatch.setenv("LOPT_FACE_DETECTION_SIZE", "320")  # training finds faces as serving would
     import lopt.training.loop as loop
 
     real_auc, calls = loop.roc_auc, []
@@ -85,6 +86,7 @@ def test_train_end_to_end_saves_a_checkpoint_the_service_loads(
     assert torch.load(output / "last.pt", weights_only=False)["state"]["epoch"] == 2
     summary = json.loads((output / "reports" / "summary.json").read_text())
     assert 0 <= summary["threshold"] <= 1 and "self_blended" in summary["test"]["auc_by_fake_kind"]
+    assert summary["face_detector"]["detection_size"] == 320  # recorded for the model card
     assert (output / "reports" / "test" / "roc.png").stat().st_size > 1000
     assert (output / "last.pt").exists()
 
