@@ -83,7 +83,8 @@ def _parser() -> argparse.ArgumentParser:
         description="Train a Real/Fake image detector. Each DATA is a folder whose sub-folders "
         "are named real/fake (or synonyms; a level above them names the source), or a CSV with "
         "path,label,group columns (optional: source; split = train/val/test pins a group). "
-        "Faces are found and cropped by the serving face cropper; a video in DATA gives "
+        "Faces are found and cropped by the serving face cropper, with the serving LOPT_FACE_* "
+        "settings; a video in DATA gives "
         "--video-frames face frames spread over its length, all in its group's split.",
     )
     train.add_argument("data", type=Path, nargs="+", metavar="DATA")
