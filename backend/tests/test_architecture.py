@@ -18,7 +18,8 @@ ALLOWED = {
     "training": {"inference", "media"},
     "tools": {"training", "inference", "media"},
     "api": {"inference", "media"},
-    "cli": {"api", "inference", "media", "training", "tools"},
+    "cli": {"api", "inference", "media", "training", "tools", "cli_offline"},
+    "cli_offline": {"inference", "media", "training", "tools"},
 }
 SHARED = {"config", "errors", "__init__", "__main__"}
 

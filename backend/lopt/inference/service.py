@@ -29,7 +29,8 @@ from lopt.inference.pipelines import (
 from lopt.inference.precision import apply_configured_precision
 from lopt.inference.registry import LoadedModel
 from lopt.inference.results import ModelInfo, Prediction
-from lopt.media.faces import FaceDetector, FaceDetectorConfig
+from lopt.media.face_config import FaceDetectorConfig
+from lopt.media.faces import FaceDetector
 from lopt.media.sniff import sniff_media
 
 log = logging.getLogger(__name__)

@@ -24,7 +24,8 @@ from lopt.inference.onnx_backend import ONNX_FILES, export_onnx
 from lopt.inference.precision import RECORD_FILE, REDUCED, apply_precision, compare_paths
 from lopt.inference.precision import write_record as save_record
 from lopt.inference.registry import LoadedModel, load_model
-from lopt.media.faces import FaceDetector, FaceDetectorConfig, crop_faces
+from lopt.media.face_config import FaceDetectorConfig
+from lopt.media.faces import FaceDetector, crop_faces
 from lopt.media.formats import extensions
 from lopt.media.images import load_image
 

@@ -23,7 +23,8 @@ import numpy as np
 from tqdm import tqdm
 
 from lopt.errors import LoptError
-from lopt.media.faces import FaceBox, FaceDetector, FaceDetectorConfig, crop_faces
+from lopt.media.face_config import FaceDetectorConfig
+from lopt.media.faces import FaceBox, FaceDetector, crop_faces
 from lopt.media.images import load_image
 from lopt.training.data import Sample
 

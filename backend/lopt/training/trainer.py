@@ -19,7 +19,7 @@ from torch.utils.data import DataLoader, WeightedRandomSampler
 from transformers import AutoModelForImageClassification
 
 from lopt.config import load_settings
-from lopt.media.faces import FaceDetectorConfig
+from lopt.media.face_config import FaceDetectorConfig
 from lopt.training.augment import eval_transform, train_transform
 from lopt.training.blend_files import write_self_blended
 from lopt.training.config import ID2LABEL, TrainConfig, seed_everything
@@ -71,19 +71,19 @@ def split_and_save(config: TrainConfig, samples: list[Sample]) -> Splits:
     return splits
 
 
-def prepare_faces(config: TrainConfig) -> tuple[list[CachedCrop], Splits]:
+def prepare_faces(
+    config: TrainConfig, faces: FaceDetectorConfig, frame_side: int
+) -> tuple[list[CachedCrop], Splits]:
     """DATA -> cached face crops (videos give face frames), regrouped where asked, split."""
     seed_everything(config.seed)
     config.output.mkdir(parents=True, exist_ok=True)
     samples = load_samples(config.data, IMAGE_SUFFIXES | VIDEO_SUFFIXES)
-    settings = load_settings()  # faces are found and frames decoded as the service does
-    faces = FaceDetectorConfig.from_settings(settings)
     if any(is_video(s) for s in samples):
         samples = expand_videos(
             samples,
             config.cache_dir / "video-frames",
             frames=config.video_frames,
-            frame_side=settings.video_frame_side,
+            frame_side=frame_side,
             detector=faces.build(),
         )
     crops = build_crop_cache(
@@ -112,7 +112,9 @@ def prepare_faces(config: TrainConfig) -> tuple[list[CachedCrop], Splits]:
 def train(config: TrainConfig) -> Path:
     """Train on face crops; save the best model as a Hugging Face checkpoint in
     ``config.output`` with its threshold and reports."""
-    crops, splits = prepare_faces(config)
+    settings = load_settings()  # faces are found and frames decoded as the service does
+    faces = FaceDetectorConfig.from_settings(settings)
+    crops, splits = prepare_faces(config, faces, settings.video_frame_side)
     by_path = {crop.sample.path: crop for crop in crops}
     items = {
         name: make_items([by_path[s.path] for s in part if s.path in by_path], sbi=config.sbi)
@@ -132,7 +134,6 @@ def train(config: TrainConfig) -> Path:
         trainable.save,
         config,
     )
-    faces = FaceDetectorConfig.from_settings(load_settings())
     finish(best, AutoModelForImageClassification, sets, config, {"face_detector": asdict(faces)})
     for split in ("val", "test"):
         # The same fixed self-blends, as files `lopt evaluate` can judge.
@@ -144,14 +145,7 @@ def train(config: TrainConfig) -> Path:
 
 def eval_set(items: list[Item], trainable: TrainableModel, config: TrainConfig) -> EvalSet:
     """Fixed (seeded, un-augmented) evaluation inputs of one split."""
-    dataset = FaceDataset(
-        items,
-        eval_transform(config.image_size),
-        trainable.mean,
-        trainable.std,
-        seed=config.seed,
-        train=False,
-    )
+    dataset = _dataset(items, trainable, config, train=False)
     return EvalSet(
         loader=DataLoader(dataset, batch_size=64, num_workers=config.workers),
         labels=np.array([item.label for item in items], dtype=np.int64),
@@ -160,17 +154,26 @@ def eval_set(items: list[Item], trainable: TrainableModel, config: TrainConfig) 
     )
 
 
-def _train_loader(
-    items: list[Item], trainable: TrainableModel, config: TrainConfig
-) -> DataLoader[Any]:
-    dataset = FaceDataset(
+def _dataset(
+    items: list[Item], trainable: TrainableModel, config: TrainConfig, *, train: bool
+) -> FaceDataset:
+    """Training items are augmented and freshly self-blended per draw; evaluation ones
+    are fixed (seeded, un-augmented)."""
+    transform = train_transform if train else eval_transform
+    return FaceDataset(
         items,
-        train_transform(config.image_size),
+        transform(config.image_size),
         trainable.mean,
         trainable.std,
         seed=config.seed,
-        train=True,
+        train=train,
     )
+
+
+def _train_loader(
+    items: list[Item], trainable: TrainableModel, config: TrainConfig
+) -> DataLoader[Any]:
+    dataset = _dataset(items, trainable, config, train=True)
     weights = balanced_weights([(i.crop.sample.source, i.kind) for i in items], config.source_share)
     generator = torch.Generator().manual_seed(config.seed)
     sampler = WeightedRandomSampler(
