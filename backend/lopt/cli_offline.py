@@ -83,6 +83,15 @@ def add_offline_commands(commands: Any) -> None:
         default="count",
         help="Each source's share of draws: by its real images, their square root, or equal.",
     )
+    train.add_argument(
+        "--source-weight",
+        action="append",
+        default=[],
+        type=_source_weight,
+        metavar="SOURCE=FACTOR",
+        help="Multiply SOURCE's share of draws by FACTOR (repeatable), e.g. "
+        "ffhq-tpdne-128=2; the source stays half real, half fake.",
+    )
     train.add_argument("--epochs", type=int, default=5)
     train.add_argument("--batch-size", type=int, default=32)
     train.add_argument("--lr", type=float, default=1e-3)
@@ -170,6 +179,19 @@ def add_offline_commands(commands: Any) -> None:
 Handler = Callable[[argparse.Namespace], int]
 
 
+def _source_weight(text: str) -> tuple[str, float]:
+    source, sep, factor = text.rpartition("=")
+    try:
+        value = float(factor)
+    except ValueError:
+        value = 0.0
+    if not sep or not source or value <= 0:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: expected SOURCE=FACTOR with a positive factor, e.g. ffhq-tpdne-128=2"
+        )
+    return source, value
+
+
 def _needs_training_extra(handler: Handler) -> Handler:
     """Without the `train` extra, end the command with one line saying what to install."""
 
@@ -203,6 +225,7 @@ def _train(args: argparse.Namespace) -> int:
     from lopt.training.config import TrainConfig
 
     options = {k: v for k, v in vars(args).items() if k in TrainConfig.__dataclass_fields__}
+    options["source_weight"] = dict(args.source_weight)
     if args.task == "video" and args.backbone.startswith("efficientnet-lite"):
         raise SettingsError("--task video needs --backbone: a video classifier id or folder.")
     try:

@@ -1,28 +1,39 @@
 #!/usr/bin/env bash
 # Reproduces lopt-faces-v2: `bash models/lopt-faces-v2/train.sh` after `make install`.
-# Two stages (one session each, ~75 and ~60 min on 2 cores): 5 epochs from ImageNet
-# weights, then 4 more epochs started from stage 1's weights with a fresh, lower one-cycle
-# schedule. Resumable: run it again after an interruption and it continues from the
-# unfinished stage's last.pt. Both stages use the same seed, data and splits.
+# Three stages (one session each on 2 cores): 5 epochs from ImageNet weights; 4 more from
+# stage 1's weights with a fresh, lower one-cycle schedule; then 3 more from stage 2's
+# weights with every file pinned to stage 2's split (so no validation or test file of the
+# earlier stages is ever trained on), the sources balanced within their family (FF++
+# methods share the FF++ fake half) and more draws of the GAN and FF++ sources.
+# Resumable: run it again after an interruption and it continues from the unfinished
+# stage's last.pt. All stages use the same seed.
 set -euo pipefail
 DATA=${LOPT_SHARED_DATA:-../shared/data}
 STAGE1=${STAGE1:-.cache/train/faces-v2-stage1}
+STAGE2=${STAGE2:-.cache/train/faces-v2-stage2}
 OUTPUT=${OUTPUT:-.cache/train/faces-v2}
+CARD=models/lopt-faces-v2
 COMMON=(--backbone efficientnet-lite1 --image-size 224 --crop-size 256 --video-frames 32
-    --group-by-face lfw-faceswap-250 --source-share sqrt --samples-per-epoch 11200
-    --batch-size 32 --freeze-stages 2 --threshold-rule 'fpr<=0.03' --workers 1 --seed 0
-    --cache-dir .cache/face-crops-256)
-mkdir -p "$STAGE1" "$OUTPUT"
-.venv/bin/python models/lopt-faces-v2/video_manifest.py "$DATA/videos" > "$OUTPUT/videos.csv"
+    --source-share sqrt --samples-per-epoch 11200 --batch-size 32 --freeze-stages 2
+    --threshold-rule 'fpr<=0.03' --workers 1 --seed 0 --cache-dir .cache/face-crops-256)
+mkdir -p "$STAGE1" "$STAGE2" "$OUTPUT"
+.venv/bin/python "$CARD/video_manifest.py" "$DATA/videos" > "$OUTPUT/videos.csv"
 
-stage() {  # stage OUTPUT ARGS...: train unless that stage already finished
-    local out=$1
+stage() {  # stage OUTPUT DATA... -- ARGS...: train unless that stage already finished
+    local out=$1 data=()
+    shift
+    while [ "$1" != -- ]; do data+=("$1"); shift; done
     shift
     [ -f "$out/reports/summary.json" ] && return 0
     local resume=()
     [ -f "$out/last.pt" ] && resume=(--resume)
-    .venv/bin/lopt train "$DATA/faces" "$OUTPUT/videos.csv" --output "$out" "${COMMON[@]}" \
-        "$@" "${resume[@]}"
+    .venv/bin/lopt train "${data[@]}" --output "$out" "${COMMON[@]}" "$@" "${resume[@]}"
 }
-stage "$STAGE1" --epochs 5 --lr 1e-3
-stage "$OUTPUT" --epochs 4 --lr 3e-4 --init-from "$STAGE1"
+stage "$STAGE1" "$DATA/faces" "$OUTPUT/videos.csv" -- \
+    --group-by-face lfw-faceswap-250 --epochs 5 --lr 1e-3
+stage "$STAGE2" "$DATA/faces" "$OUTPUT/videos.csv" -- \
+    --group-by-face lfw-faceswap-250 --epochs 4 --lr 3e-4 --init-from "$STAGE1"
+.venv/bin/python "$CARD/pinned_manifest.py" "$DATA" "$OUTPUT/videos.csv" "$STAGE2/splits" \
+    > "$OUTPUT/pinned.csv"
+stage "$OUTPUT" "$OUTPUT/pinned.csv" -- --epochs 3 --lr 2e-4 --init-from "$STAGE2" \
+    --source-weight ffhq-tpdne-128=2 --source-weight ffpp-c40=3

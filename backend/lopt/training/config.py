@@ -25,6 +25,7 @@ class TrainConfig:
     video_frames: int = 16  # face frames taken from each training video
     group_by_face: list[str] = field(default_factory=list)  # sources grouped by identity
     source_share: str = "count"  # each source's share of draws: count, sqrt or equal
+    source_weight: dict[str, float] = field(default_factory=dict)  # share multipliers
     epochs: int = 5
     batch_size: int = 32
     lr: float = 1e-3
@@ -57,7 +58,9 @@ class TrainConfig:
             if changed:
                 options = ", ".join(_flag(name) for name in changed)
                 raise ValueError(f"{options}: face-crop options, not used by --task video")
-        elif self.crop_size < self.image_size:
+        if any(weight <= 0 for weight in self.source_weight.values()):
+            raise ValueError("--source-weight factors must be positive")
+        if self.task == "image" and self.crop_size < self.image_size:
             raise ValueError("--crop-size must be at least --image-size")
 
 

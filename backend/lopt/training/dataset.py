@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -44,29 +44,46 @@ SHARES: dict[str, Callable[[int], float]] = {
 }
 
 
-def balanced_weights(keys: Sequence[tuple[str, str]], share_rule: str = "count") -> torch.Tensor:
+def balanced_weights(
+    keys: Sequence[tuple[str, str]],
+    share_rule: str = "count",
+    source_weights: Mapping[str, float] | None = None,
+) -> torch.Tensor:
     """Sampling weights for items given as (source, kind), kind real, fake or sbi, giving
     each source half real, half fake (fakes split evenly between made-on-the-fly and
-    given fakes), so neither source nor crop style predicts the label. A source's share of
-    all draws follows its number of real items (``count``), their square root (``sqrt``:
-    small sources, such as a few videos' frames, are seen more often without drowning the
-    rest) or is the same for all (``equal``)."""
+    given fakes), so neither source nor crop style predicts the label. A source named
+    ``family/part`` (``ffpp-c40/Deepfakes``: one method's fakes of the ``ffpp-c40``
+    videos) is balanced within its family, so a family's fakes never outnumber its reals
+    however many methods it has. A family's share of all draws follows its number of real
+    items (``count``), their square root (``sqrt``: small sources, such as a few videos'
+    frames, are seen more often without drowning the rest) or is the same for all
+    (``equal``); ``source_weights`` then multiplies named families' shares (e.g. more
+    draws of the one GAN source), keeping each half real."""
     if share_rule not in SHARES:
         raise ValueError(f"source share must be one of {', '.join(SHARES)}, got {share_rule!r}")
-    counts = Counter(keys)
-    reals = Counter(source for source, kind in keys if kind == "real")
-    sized = {source: SHARES[share_rule](n) for source, n in reals.items()}
+    families = [(_family(source), kind) for source, kind in keys]
+    counts = Counter(families)
+    reals = Counter(family for family, kind in families if kind == "real")
+    unknown = set(source_weights or {}) - {family for family, _ in families}
+    if unknown:
+        raise ValueError(f"source weight for unknown source(s): {', '.join(sorted(unknown))}")
+    factor = dict(source_weights or {})
+    sized = {family: SHARES[share_rule](n) * factor.get(family, 1.0) for family, n in reals.items()}
     total_real = sum(sized.values()) or 1
     weights = []
-    for source, kind in keys:
-        share = sized[source] / total_real if reals[source] else 1.0 / max(1, len(reals))
+    for family, kind in families:
+        share = sized[family] / total_real if reals[family] else 1.0 / max(1, len(reals))
         if kind == "real":
             fraction = 0.5
         else:
-            fake_kinds = [k for k in ("fake", "sbi") if counts[(source, k)]]
+            fake_kinds = [k for k in ("fake", "sbi") if counts[(family, k)]]
             fraction = 0.5 / len(fake_kinds)
-        weights.append(share * fraction / counts[(source, kind)])
+        weights.append(share * fraction / counts[(family, kind)])
     return torch.tensor(weights, dtype=torch.double)
+
+
+def _family(source: str) -> str:
+    return source.partition("/")[0]
 
 
 class FaceDataset(Dataset[tuple[torch.Tensor, int]]):

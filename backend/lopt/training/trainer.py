@@ -174,7 +174,9 @@ def _train_loader(
     items: list[Item], trainable: TrainableModel, config: TrainConfig
 ) -> DataLoader[Any]:
     dataset = _dataset(items, trainable, config, train=True)
-    weights = balanced_weights([(i.crop.sample.source, i.kind) for i in items], config.source_share)
+    weights = balanced_weights(
+        [(i.crop.sample.source, i.kind) for i in items], config.source_share, config.source_weight
+    )
     generator = torch.Generator().manual_seed(config.seed)
     sampler = WeightedRandomSampler(
         weights.tolist(),

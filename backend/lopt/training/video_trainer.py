@@ -88,7 +88,7 @@ def train_video(config: TrainConfig) -> Path:
         dataset(splits.train),
         batch_size=config.batch_size,
         sampler=WeightedRandomSampler(
-            balanced_weights(keys, config.source_share).tolist(),
+            balanced_weights(keys, config.source_share, config.source_weight).tolist(),
             num_samples=config.samples_per_epoch or len(splits.train),
             replacement=True,
             generator=generator,

@@ -90,3 +90,36 @@ def test_source_share_rules(rule: str, small_share: float) -> None:
         assert real / whole == pytest.approx(0.5)
     with pytest.raises(ValueError, match="source share"):
         balanced_weights(items, "loudest")
+
+
+def test_source_weight_multiplies_a_sources_share_and_keeps_it_half_real() -> None:
+    items = _items("gan", 100, 100) + _items("photos", 100, 50)
+    weights = balanced_weights(items, "count", {"gan": 3.0})
+    by_key: dict[tuple[str, str], float] = {}
+    for weight, key in zip(weights, items, strict=True):
+        by_key[key] = by_key.get(key, 0.0) + float(weight)
+    gan = by_key[("gan", "real")] + by_key[("gan", "fake")]
+    photos = by_key[("photos", "real")] + by_key[("photos", "fake")]
+    assert gan / photos == pytest.approx(3.0)
+    assert by_key[("gan", "real")] / gan == pytest.approx(0.5)
+    with pytest.raises(ValueError, match="unknown source"):
+        balanced_weights(items, "count", {"gann": 2.0})
+
+
+def test_a_sources_methods_share_its_fake_half() -> None:
+    # Four methods' fakes of one video set must not outweigh that set's real frames.
+    items = _items("photos", 1000, 500) + _items("videos", 64, 0)
+    for method in ("Deepfakes", "Face2Face", "FaceSwap", "NeuralTextures"):
+        items += [(f"videos/{method}", "fake")] * 64
+    items += [("videos", "sbi")] * 64
+    weights = balanced_weights(items, "equal")
+    video_real = sum(
+        float(w) for w, key in zip(weights, items, strict=True) if key == ("videos", "real")
+    )
+    video_all = sum(
+        float(w) for w, key in zip(weights, items, strict=True) if key[0].startswith("videos")
+    )
+    assert video_real / video_all == pytest.approx(0.5)
+    assert video_all / float(weights.sum()) == pytest.approx(0.5)  # equal: two families
+    given = sum(float(w) for w, key in zip(weights, items, strict=True) if "/" in key[0])
+    assert given / video_all == pytest.approx(0.25)  # the rest of the fake half is self-blended
