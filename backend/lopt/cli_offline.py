@@ -110,7 +110,14 @@ def add_offline_commands(commands: Any) -> None:
     train.add_argument(
         "--threshold-rule",
         default="fpr<=0.03",
-        help="eer, youden or fpr<=x (held on the real images of every source).",
+        help="Where verdicts become manipulated, chosen on validation after calibration: "
+        "fpr<=x (held on the real images of every source), eer or youden.",
+    )
+    train.add_argument(
+        "--authentic-rule",
+        default="fnr<=0.05",
+        help="Below which verdicts are authentic: fnr<=x, the share of validation fakes "
+        "that may fall there. Between the two edges verdicts are suspicious.",
     )
     train.add_argument("--cache-dir", type=Path, default=Path(".cache/face-crops"))
     train.add_argument("--resume", action="store_true", help="Continue from OUTPUT/last.pt.")
@@ -128,8 +135,11 @@ def add_offline_commands(commands: Any) -> None:
         "evaluate",
         help="Judge a labelled folder or CSV through the serving path; write metrics and plots.",
         description="Accuracy, macro F1, classification report, confusion matrix, ROC AUC, EER "
-        "and average precision with bootstrap 95%% intervals, at frame and video level. The "
-        "threshold is the checkpoint's, or is chosen on --calibrate data (never on DATA).",
+        "and average precision with bootstrap 95%% intervals, at frame and video level, at the "
+        "manipulated edge; ECE, Brier score and log loss before and after calibration, a "
+        "reliability diagram, and the share of each verdict level per class. The calibration "
+        "and verdict bands are the checkpoint's, or are fitted on --calibrate data (never on "
+        "DATA).",
     )
     evaluate.add_argument("model", metavar="MODEL", help="Hub id, local folder or embedded name.")
     evaluate.add_argument(
@@ -141,9 +151,25 @@ def add_offline_commands(commands: Any) -> None:
     )
     evaluate.add_argument("--output", type=Path, default=Path("evaluation"), help="Report folder.")
     evaluate.add_argument(
-        "--calibrate", type=Path, help="Validation data: choose the threshold there and store it."
+        "--calibrate",
+        type=Path,
+        metavar="VAL",
+        help="Validation data (folder or CSV): fit the calibration map (temperature, Platt "
+        "or isotonic, chosen by held-out log loss) and the verdict bands there; store them "
+        "in MODEL's config.json when it is a local folder, and in OUTPUT/calibration.json "
+        "(serve that with LOPT_IMAGE_CALIBRATION for a hub model).",
     )
-    evaluate.add_argument("--threshold-rule", default="eer", help="eer, youden or fpr<=x.")
+    evaluate.add_argument(
+        "--threshold-rule",
+        default="fpr<=0.03",
+        help="With --calibrate: where verdicts become manipulated (fpr<=x on every real "
+        "source, eer or youden).",
+    )
+    evaluate.add_argument(
+        "--authentic-rule",
+        default="fnr<=0.05",
+        help="With --calibrate: below which verdicts are authentic (fnr<=x of the fakes).",
+    )
     evaluate.add_argument("--video-model", help="Also use this video checkpoint for videos.")
     evaluate.add_argument("--bootstrap", type=int, default=1000, help="Bootstrap resamples.")
     evaluate.set_defaults(run=_evaluate)
@@ -255,6 +281,7 @@ def _evaluate(args: argparse.Namespace) -> int:
         output=args.output,
         calibrate=args.calibrate,
         threshold_rule=args.threshold_rule,
+        authentic_rule=args.authentic_rule,
         video_model=args.video_model,
         n_resamples=args.bootstrap,
     )

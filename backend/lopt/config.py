@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Device = Literal["auto", "cpu", "cuda", "mps"]
@@ -18,6 +18,7 @@ DType = Literal["auto", "float32", "bfloat16", "float16"]
 Aggregation = Literal["mean", "max", "median", "top_quarter"]
 FaceRule = Literal["per_person", "per_frame"]
 Precision = Literal["auto", "exact", "bfloat16", "int8", "onnx", "onnx-int8"]
+ModelInputSetting = Literal["auto", "face_crops", "whole_image"]
 
 DISABLED = {"", "none", "off", "disabled"}
 ENV_PREFIX = "LOPT_"
@@ -47,6 +48,31 @@ class Settings(BaseSettings):
     model_fallback: bool = Field(
         True,
         description="Use the embedded detector when the configured hub model cannot be had.",
+    )
+    image_model_input: ModelInputSetting = Field(
+        "auto",
+        description="What the image model judges: face_crops (faces are found and each is "
+        "judged; no face gives not_applicable) or whole_image; auto: what the checkpoint "
+        "declares (lopt_input), face_crops when it declares nothing.",
+    )
+    image_calibration: Path | None = Field(
+        None,
+        description="A calibration file from `lopt evaluate --calibrate` (calibration.json) "
+        "for an image model that carries none, e.g. a hub model.",
+    )
+    verdict_authentic_below: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="Fake probability below which a verdict is authentic; unset: the "
+        "checkpoint's edge (chosen on its validation data).",
+    )
+    verdict_manipulated_at: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="Fake probability at or above which a verdict is manipulated; between "
+        "the two edges it is suspicious. Unset: the checkpoint's edge.",
     )
     device: Device = Field("auto", description="Where models run: auto, cpu, cuda or mps.")
     dtype: DType = Field(
@@ -173,6 +199,24 @@ class Settings(BaseSettings):
         if not value.strip():
             raise ValueError("must name a hub id or a local checkpoint folder")
         return value.strip()
+
+    @field_validator("verdict_manipulated_at")
+    @classmethod
+    def _bands_in_order(cls, value: float | None, info: ValidationInfo) -> float | None:
+        below = info.data.get("verdict_authentic_below")
+        if value is not None and below is not None and below > value:
+            raise ValueError(
+                f"must be at least LOPT_VERDICT_AUTHENTIC_BELOW ({below}): between the two "
+                "edges lies suspicious"
+            )
+        return value
+
+    @field_validator("image_calibration")
+    @classmethod
+    def _calibration_file_exists(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_file():
+            raise ValueError("no such file: point it at a calibration.json from lopt evaluate")
+        return value
 
 
 class SettingsError(SystemExit):

@@ -146,3 +146,15 @@ def write_video(
 
 def level_of(index: int, frames: int) -> int:
     return round(20 + 215 * index / max(1, frames - 1))
+
+
+def set_policy(folder: Path, **entries: object) -> Path:
+    """Write verdict-policy keys (lopt_calibration, lopt_verdict_bands, lopt_input, ...)
+    into a saved checkpoint's config.json, as `lopt train` / `lopt evaluate` do."""
+    import json
+
+    config_path = folder / "config.json"
+    config = json.loads(config_path.read_text())
+    config.update(entries)
+    config_path.write_text(json.dumps(config, indent=2))
+    return folder

@@ -15,21 +15,25 @@ import numpy as np
 import torch
 from PIL import Image
 
+from lopt.inference.calibration import LABEL_THRESHOLD, Level, VerdictPolicy
 from lopt.inference.labels import FAKE, REAL, Verdict
 from lopt.inference.preprocess import fast_preprocess
 from lopt.inference.registry import LoadedModel
-from lopt.inference.results import ModelRef
+from lopt.inference.results import Bands, ModelRef
 
 WARM_UP_SIDE = 256
 
 
 @dataclass(frozen=True)
 class Scores:
-    """A verdict for one input: the decision and the probabilities behind it."""
+    """What one score means: the calibrated probability, the likelier label, the level."""
 
     label: Verdict
-    confidence: float
-    fake_probability: float
+    confidence: float  # probability of label, on the reported scale
+    fake_probability: float  # calibrated when the model has a calibration map
+    raw_fake_probability: float  # the model's own output (or its aggregate)
+    verdict: Level
+    calibrated: bool
 
     @property
     def probabilities(self) -> dict[str, float]:
@@ -44,8 +48,27 @@ class Detector:
         self._fake = torch.tensor(loaded.labels.fake_indices, dtype=torch.long)
 
     @property
+    def policy(self) -> VerdictPolicy:
+        return self.loaded.policy
+
+    @property
     def threshold(self) -> float:
-        return self.loaded.threshold
+        """Where ``label`` turns Fake: the likelier class on the reported scale."""
+        return LABEL_THRESHOLD
+
+    @property
+    def judges_faces(self) -> bool:
+        return self.policy.judges == "face_crops"
+
+    @property
+    def bands(self) -> Bands:
+        bands = self.policy.bands
+        return Bands(
+            authentic_below=bands.authentic_below,
+            manipulated_at=bands.manipulated_at,
+            source=bands.source,
+            rules=bands.rules,
+        )
 
     @property
     def ref(self) -> ModelRef:
@@ -54,7 +77,7 @@ class Detector:
         return ModelRef(id=loaded.model_id, revision=loaded.revision, replaces=loaded.replaces)
 
     def predict(self, batch: torch.Tensor) -> np.ndarray:
-        """Fake probability of each input in the batch (float32 softmax over all labels)."""
+        """Raw fake probability of each input in the batch (float32 softmax over all labels)."""
         loaded = self.loaded
         with torch.inference_mode():
             pixels = batch.to(loaded.device, dtype=loaded.dtype, non_blocking=True)
@@ -67,25 +90,24 @@ class Detector:
         """A neutral input of the right shape for the first, warm-up, forward pass."""
         raise NotImplementedError
 
-    def decide(self, fake_probability: float) -> Scores:
-        """The verdict for ``fake_probability``, and how sure it is (see ``confidence``)."""
-        fake_probability = float(min(1.0, max(0.0, fake_probability)))
-        label: Verdict = FAKE if fake_probability >= self.threshold else REAL
-        confidence = verdict_confidence(fake_probability, self.threshold)
-        return Scores(label, round(confidence, 4), round(fake_probability, 4))
+    def calibrate(self, raw: float) -> float:
+        """The reported fake probability for a raw one (the same when uncalibrated)."""
+        return self.policy.calibrate(raw)
 
-
-def verdict_confidence(fake_probability: float, threshold: float) -> float:
-    """How far ``fake_probability`` lies on its verdict's side of ``threshold``, from 0.5
-    (at the threshold) to 1 (at 0 or 1), linearly on each side.
-
-    With the usual threshold of 0.5 this is the probability of the returned label. A
-    checkpoint with a calibrated threshold (say 0.79) would otherwise call a face with
-    fake probability 0.7 "Real with 30% confidence"; here it is Real with 56%.
-    """
-    if fake_probability >= threshold:
-        return 0.5 + 0.5 * (fake_probability - threshold) / max(1.0 - threshold, 1e-9)
-    return 0.5 + 0.5 * (threshold - fake_probability) / max(threshold, 1e-9)
+    def decide(self, raw_fake_probability: float) -> Scores:
+        """What a raw score (one input's, or an aggregate of several) means to a user."""
+        raw = float(min(1.0, max(0.0, raw_fake_probability)))
+        fake = self.calibrate(raw)
+        label: Verdict = FAKE if fake >= self.threshold else REAL
+        confidence = fake if label == FAKE else 1.0 - fake
+        return Scores(
+            label=label,
+            confidence=round(confidence, 4),
+            fake_probability=round(fake, 4),
+            raw_fake_probability=round(raw, 4),
+            verdict=self.policy.bands.level(fake),
+            calibrated=self.policy.calibration is not None,
+        )
 
 
 class ImageDetector(Detector):

@@ -25,11 +25,11 @@ from transformers import (
 from transformers.utils import logging as hf_logging
 
 from lopt.errors import ModelLoadError, ModelUnavailable
+from lopt.inference.calibration import CalibrationError, VerdictPolicy, policy_from_config
 from lopt.inference.labels import LabelMap, map_labels
 from lopt.inference.shipped import embedded_path
 
 Task = Literal["image", "video"]
-DEFAULT_THRESHOLD = 0.5
 THRESHOLD_KEY = "lopt_threshold"
 
 log = logging.getLogger(__name__)
@@ -49,7 +49,7 @@ class LoadedModel:
     labels: LabelMap
     device: torch.device
     dtype: torch.dtype
-    threshold: float
+    policy: VerdictPolicy  # calibration, verdict bands, what it judges
     num_frames: int | None
     parameters: int
     replaces: str | None = None  # the configured model this one stands in for
@@ -82,6 +82,10 @@ def load_model(
             f"Cannot read the config of {task} model '{model_id}' ({setting}): {_first_line(error)}"
         ) from None
     labels = map_labels(config.id2label or {}, model_id)
+    try:
+        policy = policy_from_config(config.to_dict())
+    except CalibrationError as error:
+        raise ModelLoadError(f"Model '{model_id}' ({setting}): {error}.") from None
     auto_class = (
         AutoModelForImageClassification if task == "image" else AutoModelForVideoClassification
     )
@@ -116,7 +120,7 @@ def load_model(
         labels=labels,
         device=device,
         dtype=dtype,
-        threshold=float(getattr(config, THRESHOLD_KEY, DEFAULT_THRESHOLD)),
+        policy=policy,
         num_frames=int(num_frames) if num_frames else None,
         parameters=sum(p.numel() for p in model.parameters()),
         folder=_checkpoint_folder(source),

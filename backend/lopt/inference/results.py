@@ -8,6 +8,14 @@ from pydantic import BaseModel, Field
 
 from lopt.config import Aggregation
 
+Level = Literal["authentic", "suspicious", "manipulated", "not_applicable"]
+LEVEL_TEXT = (
+    "authentic: the model finds no sign of manipulation; suspicious: the model cannot tell "
+    "reliably, have a person look; manipulated: the model finds signs of manipulation; "
+    "not_applicable: this model cannot judge this input (e.g. a face model and no face). "
+    "A model's estimate, not proof."
+)
+
 
 class ModelRef(BaseModel):
     id: str = Field(description="Hub id or local folder of the checkpoint that judged the file.")
@@ -17,13 +25,39 @@ class ModelRef(BaseModel):
     )
 
 
+class Bands(BaseModel):
+    """Where the verdict levels begin, on the scale of ``fake_probability``."""
+
+    authentic_below: float = Field(description="Below this fake probability: authentic.")
+    manipulated_at: float = Field(description="At or above this fake probability: manipulated.")
+    source: Literal["validation", "settings", "default"] = Field(
+        description="validation: chosen on the model's validation data by the stated rules; "
+        "settings: this server's LOPT_VERDICT_* policy; default: a convention, not measured."
+    )
+    rules: str | None = Field(None, description="How the edges were chosen.")
+
+
+class CalibrationInfo(BaseModel):
+    method: Literal["temperature", "platt", "isotonic"]
+    fitted_on: str = Field(description="The validation data the map was fitted on.")
+
+
 class ModelInfo(ModelRef):
     """A loaded detector."""
 
     task: Literal["image", "video"]
     labels: list[str] = Field(description="The checkpoint's own labels, in output order.")
     verdicts: list[Literal["Real", "Fake"]] = Field(description="What each label means to Lopt.")
-    threshold: float = Field(description="Fake probability at or above which the verdict is Fake.")
+    threshold: float = Field(
+        description="Fake probability at or above which `label` is Fake (the likelier class)."
+    )
+    calibration: CalibrationInfo | None = Field(
+        None, description="The calibration map in use; null: scores are the raw model output."
+    )
+    bands: Bands
+    judges: Literal["face_crops", "whole_image"] = Field(
+        description="What the model judges; a face model gives not_applicable without a face."
+    )
     device: str
     dtype: str
     precision: str = Field(
@@ -52,6 +86,8 @@ class ClipScore(BaseModel):
     frame_indices: list[int]
     label: Literal["Real", "Fake"]
     fake_probability: float
+    raw_fake_probability: float
+    verdict: Level
 
 
 class Box(BaseModel):
@@ -70,6 +106,8 @@ class FaceScore(BaseModel):
     label: Literal["Real", "Fake"] | None = None
     confidence: float | None = None
     fake_probability: float | None = None
+    raw_fake_probability: float | None = None
+    verdict: Level | None = None
 
 
 class FrameFace(BaseModel):
@@ -93,31 +131,42 @@ class TrackScore(BaseModel):
     label: Literal["Real", "Fake"] | None = None
     confidence: float | None = None
     fake_probability: float | None = None
+    raw_fake_probability: float | None = None
+    verdict: Level | None = None
     frames: list[FrameFace]
 
 
-Status = Literal["ok", "no_face", "faces_too_small"]
+Status = Literal["ok", "no_face", "faces_too_small", "face_analysis_off"]
 
 
 class Prediction(BaseModel):
     """The verdict on one file."""
 
     type: Literal["image", "video"]
-    label: Literal["Real", "Fake"]
-    confidence: float = Field(
-        description="How sure the verdict is, 0.5..1: the probability of the returned label "
-        "when the threshold is 0.5; with another threshold t, 0.5 at t rising linearly to 1 "
-        "at a fake probability of 0 (Real) or 1 (Fake)."
+    verdict: Level = Field(description=LEVEL_TEXT)
+    verdict_reason: str = Field(description="One line: why this level, in plain words.")
+    label: Literal["Real", "Fake"] = Field(
+        description="The likelier class (kept for the seed schema); `verdict` is the decision."
     )
-    fake_probability: float = Field(description="Probability that the file is fake, 0..1.")
-    probabilities: dict[str, float] = Field(description="Probability of each verdict.")
-    threshold: float = Field(description="Fake probability at or above which the verdict is Fake.")
+    confidence: float = Field(
+        description="Probability of `label`, 0.5..1, on the same scale as `fake_probability`."
+    )
+    fake_probability: float = Field(
+        description="Probability that the file is fake, 0..1: calibrated on validation data "
+        "when `calibrated` is true, else the model's raw output."
+    )
+    raw_fake_probability: float = Field(description="The model's own output before calibration.")
+    calibrated: bool = Field(description="Whether `fake_probability` is calibrated.")
+    probabilities: dict[str, float] = Field(description="Probability of each label.")
+    threshold: float = Field(description="Fake probability at or above which `label` is Fake.")
+    bands: Bands = Field(description="The verdict levels' edges used for this file.")
     model: ModelRef
     media: MediaInfo
     status: Status = Field(
         "ok",
-        description="ok: faces were judged; no_face / faces_too_small: the whole image or "
-        "frames were judged instead, which detectors trained on faces do less reliably.",
+        description="ok: faces were judged; no_face / faces_too_small / face_analysis_off: "
+        "no face was judged, so a face model's verdict is not_applicable (the whole image or "
+        "frames were still scored, shown as such).",
     )
     rule: str = Field(description="How the verdict was reached from the scores below.")
     note: str | None = Field(None, description="Anything the reader must know about this verdict.")

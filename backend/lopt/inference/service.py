@@ -13,9 +13,10 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from lopt.config import Settings
+from lopt.config import Settings, SettingsError
 from lopt.errors import UnsupportedMedia
 from lopt.inference.batcher import MicroBatcher
+from lopt.inference.calibration import CalibrationError, VerdictPolicy, configure_policy
 from lopt.inference.detectors import Detector, ImageDetector, VideoDetector
 from lopt.inference.device import configure_threads, pick_device, pick_dtype
 from lopt.inference.embedded import load_configured_models
@@ -28,7 +29,7 @@ from lopt.inference.pipelines import (
 )
 from lopt.inference.precision import apply_configured_precision
 from lopt.inference.registry import LoadedModel
-from lopt.inference.results import ModelInfo, Prediction
+from lopt.inference.results import CalibrationInfo, ModelInfo, Prediction
 from lopt.media.face_config import FaceDetectorConfig
 from lopt.media.faces import FaceDetector
 from lopt.media.sniff import sniff_media
@@ -52,13 +53,15 @@ class DetectionService:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lopt-inference")
         self.image_batcher = self._batcher(image, "image")
         self.video_batcher = self._batcher(video, "video") if video else None
+        # A model of whole images needs no faces found; one of face crops needs them.
+        pipeline_faces = faces if image.judges_faces else None
         self.image_pipeline = ImagePipeline(
-            image, self.image_batcher, faces, ImageOptions.from_settings(settings)
+            image, self.image_batcher, pipeline_faces, ImageOptions.from_settings(settings)
         )
         self.video_pipeline = VideoPipeline(
             image,
             self.image_batcher,
-            faces,
+            pipeline_faces,
             VideoOptions.from_settings(settings),
             video=video,
             video_batcher=self.video_batcher,
@@ -76,6 +79,9 @@ class DetectionService:
         image, video = load_configured_models(settings, **common)
         image = apply_configured_precision(image, settings)
         video = apply_configured_precision(video, settings) if video else None
+        image.policy = _configured_policy(image, settings, image=True)
+        if video:
+            video.policy = _configured_policy(video, settings, image=False)
         faces = None
         if settings.face_analysis:
             faces = FaceDetectorConfig.from_settings(settings).build()
@@ -113,7 +119,7 @@ class DetectionService:
         return pairs
 
     def models(self) -> list[ModelInfo]:
-        return [_model_info(detector.loaded) for detector, _ in self._pairs()]
+        return [_model_info(detector) for detector, _ in self._pairs()]
 
     async def analyse(self, path: Path, filename: str | None = None) -> Prediction:
         """Judge one file: sniff its real type, decode it once, run the matching detector."""
@@ -122,7 +128,7 @@ class DetectionService:
         media = MediaInput(path, sniffed, filename, started)
         if sniffed.kind == "image":
             return await self.image_pipeline.run(media)
-        if self.video is None and self.faces is None:
+        if self.video is None and self.video_pipeline.faces is None and self.image.judges_faces:
             raise UnsupportedMedia(
                 "This server has no video model (LOPT_VIDEO_MODEL is off) and face analysis "
                 "is off, so it cannot analyse videos. Send an image instead."
@@ -130,14 +136,34 @@ class DetectionService:
         return await self.video_pipeline.run(media)
 
 
-def _model_info(loaded: LoadedModel) -> ModelInfo:
+def _configured_policy(loaded: LoadedModel, settings: Settings, *, image: bool) -> VerdictPolicy:
+    """The checkpoint's calibration, bands and input, with this server's settings over them."""
+    try:
+        return configure_policy(
+            loaded.policy,
+            model_input=settings.image_model_input if image else "auto",
+            calibration_file=settings.image_calibration if image else None,
+            authentic_below=settings.verdict_authentic_below,
+            manipulated_at=settings.verdict_manipulated_at,
+        )
+    except CalibrationError as error:
+        raise SettingsError(f"Invalid Lopt settings for {loaded.model_id}: {error}") from None
+
+
+def _model_info(detector: Detector) -> ModelInfo:
+    loaded, calibration = detector.loaded, detector.policy.calibration
     return ModelInfo(
         id=loaded.model_id,
         revision=loaded.revision,
         task=loaded.task,
         labels=list(loaded.labels.names),
         verdicts=list(loaded.labels.verdicts),
-        threshold=loaded.threshold,
+        threshold=detector.threshold,
+        calibration=CalibrationInfo(method=calibration.method, fitted_on=calibration.fitted_on)
+        if calibration
+        else None,
+        bands=detector.bands,
+        judges=detector.policy.judges,
         device=str(loaded.device),
         dtype=str(loaded.dtype).removeprefix("torch."),
         precision=loaded.precision,

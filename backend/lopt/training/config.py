@@ -40,7 +40,8 @@ class TrainConfig:
     patience: int = 2
     seed: int = 0
     workers: int = 1
-    threshold_rule: str = "fpr<=0.03"
+    threshold_rule: str = "fpr<=0.03"  # where verdicts become manipulated (validation)
+    authentic_rule: str = "fnr<=0.05"  # below which they are authentic (validation)
     cache_dir: Path = field(default_factory=lambda: Path(".cache/face-crops"))
     resume: bool = False
     init_from: Path | None = None  # start from this checkpoint folder's weights

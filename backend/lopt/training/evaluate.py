@@ -3,8 +3,12 @@
 Each file goes through exactly what ``POST /playground`` does (type sniffing, decoding,
 face detection and cropping, batching), so the numbers describe the service a user
 runs. Metrics come at frame level (every image, every scored video frame) and at video
-level. The decision threshold is the checkpoint's stored one, or is chosen on separate
-validation data (``--calibrate``) and stored in the checkpoint — never on the test data.
+level, on the reported (calibrated) scale at the manipulated edge, with calibration
+before and after (ECE, Brier score, log loss, a reliability diagram) and the share of
+each verdict level per class. The calibration map and the bands are the checkpoint's, or
+are fitted on separate validation data (``--calibrate``) and stored — in the checkpoint
+when it is a local folder, always in ``OUTPUT/calibration.json`` (``LOPT_IMAGE_CALIBRATION``
+serves it for a hub model) — never on the test data.
 """
 
 from __future__ import annotations
@@ -21,11 +25,20 @@ import numpy as np
 
 from lopt.config import load_settings
 from lopt.errors import LoptError
+from lopt.inference.calibration import VerdictPolicy
 from lopt.inference.results import Prediction
 from lopt.inference.service import DetectionService
 from lopt.training import metrics
+from lopt.training.calibration import (
+    calibration_metrics,
+    choose_bands,
+    fit_calibration,
+    level_shares,
+    policy_entries,
+    save_reliability_plot,
+    store_policy,
+)
 from lopt.training.data import Sample, load_samples
-from lopt.training.thresholds import store_threshold
 
 log = logging.getLogger(__name__)
 CONCURRENCY = 8
@@ -37,7 +50,8 @@ class EvaluateConfig:
     data: Path | list[Path]
     output: Path
     calibrate: Path | None = None
-    threshold_rule: str = "eer"
+    threshold_rule: str = "fpr<=0.03"
+    authentic_rule: str = "fnr<=0.05"
     video_model: str | None = None
     n_resamples: int = 1000
 
@@ -51,39 +65,36 @@ class Scores:
     failures: list[dict[str, str]]
     files: list[dict[str, Any]] = field(default_factory=list)  # one row per judged file
 
+    def column(self, key: str) -> list[Any]:
+        return [row[key] for row in self.files]
+
 
 def evaluate_model(config: EvaluateConfig) -> dict[str, Any]:
     settings = load_settings(image_model=config.model, video_model=config.video_model or "none")
     service = DetectionService.load(settings)
 
-    async def run() -> tuple[float, Scores]:
+    async def run() -> tuple[dict[str, Any] | None, Scores]:
         await service.start()
         try:
-            threshold = service.image.threshold
+            fitted = None
             if config.calibrate is not None:
-                val = await _score(service, load_samples(config.calibrate))
-                threshold = metrics.choose_threshold(
-                    val.frame_labels, val.frame_probs, config.threshold_rule
-                )
-                if (Path(config.model) / "config.json").exists():
-                    store_threshold(Path(config.model), threshold, config.threshold_rule)
-                else:
-                    log.warning(
-                        "%s is not a local folder: the calibrated threshold is not stored",
-                        config.model,
-                    )
-                service.image.loaded.threshold = threshold
-            return threshold, await _score(service, load_samples(config.data))
+                fitted = await _calibrate(service, config)
+            return fitted, await _score(service, load_samples(config.data))
         finally:
             await service.stop()
 
-    threshold, scores = asyncio.run(run())
+    fitted, scores = asyncio.run(run())
+    policy = service.image.policy
+    threshold = policy.bands.manipulated_at
     summary: dict[str, Any] = {
         "model": config.model,
         "data": [str(p) for p in config.data]
         if isinstance(config.data, list)
         else str(config.data),
         "threshold": threshold,
+        "calibration": policy.calibration.to_config() if policy.calibration else None,
+        "bands": {**policy.bands.to_config(), "source": policy.bands.source},
+        "fitted_now": fitted is not None,
     }
     for level, labels, probs in (
         ("frame", scores.frame_labels, scores.frame_probs),
@@ -109,6 +120,7 @@ def evaluate_model(config: EvaluateConfig) -> dict[str, Any]:
             summary[level]["confidence_intervals"] = report.get("confidence_intervals")
         elif labels:
             summary[level] = {"count": len(labels), "note": "one class only: no ROC metrics"}
+    summary.update(_meaning(scores, config.output))
     summary["by_source"] = by_source(scores.files, threshold)
     summary["failures"] = scores.failures
     config.output.mkdir(parents=True, exist_ok=True)
@@ -117,6 +129,60 @@ def evaluate_model(config: EvaluateConfig) -> dict[str, Any]:
         for row in scores.files:
             handle.write(json.dumps(row) + "\n")
     return summary
+
+
+async def _calibrate(service: DetectionService, config: EvaluateConfig) -> dict[str, Any]:
+    """Fit the map and bands on the --calibrate files' raw file-level scores; serve them
+    for the rest of this run and store them (checkpoint folder and OUTPUT)."""
+    assert config.calibrate is not None
+    val = await _score(service, load_samples(config.calibrate))
+    labels, raw = val.column("label"), val.column("raw_fake_probability")
+    counts = np.bincount(labels, minlength=2)
+    calibration = fit_calibration(
+        labels, raw, f"{config.calibrate.name} ({counts[0]} real, {counts[1]} fake)"
+    )
+    bands = choose_bands(
+        labels,
+        calibration.apply(raw),
+        val.column("source"),
+        config.threshold_rule,
+        config.authentic_rule,
+    )
+    detector = service.image
+    detector.loaded.policy = VerdictPolicy(calibration, bands, detector.policy.judges)
+    config.output.mkdir(parents=True, exist_ok=True)
+    record = config.output / "calibration.json"
+    written = policy_entries(calibration, bands, detector.policy.judges)
+    record.write_text(json.dumps(written, indent=2))
+    if (Path(config.model) / "config.json").exists():
+        store_policy(Path(config.model), calibration, bands, detector.policy.judges)
+    else:
+        log.warning(
+            "%s is not a local folder: serve its calibration with LOPT_IMAGE_CALIBRATION=%s",
+            config.model,
+            record,
+        )
+    return written
+
+
+def _meaning(scores: Scores, output: Path) -> dict[str, Any]:
+    """What the scores mean, at file level: calibration before and after, ROC AUC of
+    the raw and the reported scores, and the share of each verdict level per class."""
+    labels = scores.column("label")
+    if len(set(labels)) < 2:
+        return {}
+    raw = scores.column("raw_fake_probability")
+    reported = scores.column("fake_probability")
+    save_reliability_plot(labels, raw, reported, output / "reliability.png")
+    return {
+        "file_calibration": {
+            "before": calibration_metrics(labels, raw),
+            "after": calibration_metrics(labels, reported),
+            "roc_auc_raw": metrics.roc_auc(labels, raw),
+            "roc_auc_reported": metrics.roc_auc(labels, reported),
+        },
+        "levels": level_shares(labels, scores.column("verdict")),
+    }
 
 
 def by_source(files: list[dict[str, Any]], threshold: float) -> dict[str, Any]:
@@ -187,6 +253,8 @@ def _file_row(sample: Sample, prediction: Prediction) -> dict[str, Any]:
         "source": sample.source,
         "type": prediction.type,
         "fake_probability": prediction.fake_probability,
+        "raw_fake_probability": prediction.raw_fake_probability,
+        "verdict": prediction.verdict,
         "status": prediction.status,
         "rule": prediction.rule,
     }

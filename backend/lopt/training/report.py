@@ -1,4 +1,5 @@
-"""The end of ``lopt train``: threshold from validation, final checkpoint, reports.
+"""The end of ``lopt train``: calibration and verdict bands from validation, the final
+checkpoint, reports.
 
 Works on what any task's evaluation sets carry (labels, sources, kinds of fake), so face
 crops and video clips are reported the same way.
@@ -15,10 +16,19 @@ from typing import Any
 import numpy as np
 from torch import nn
 
+from lopt.inference.calibration import Calibration, VerdictBands
 from lopt.training import metrics
+from lopt.training.calibration import (
+    TooFewToCalibrate,
+    calibration_metrics,
+    choose_bands,
+    fit_calibration,
+    level_shares,
+    save_reliability_plot,
+    store_policy,
+)
 from lopt.training.config import TrainConfig
 from lopt.training.loop import EvalSet, predict
-from lopt.training.thresholds import choose_source_threshold, store_threshold
 
 log = logging.getLogger(__name__)
 
@@ -67,41 +77,84 @@ def finish(
     config: TrainConfig,
     recipe: dict[str, Any] | None = None,
 ) -> Path:
-    """Load the best epoch (``load``: its Auto class), choose the threshold on the
-    validation set, save the final checkpoint to ``config.output``, report val and test
-    (with ``recipe``: how the inputs were made, e.g. the face detector's configuration)."""
+    """Load the best epoch (``load``: its Auto class), fit the calibration map and choose
+    the verdict bands on the validation set, save the final checkpoint to
+    ``config.output``, report val and test (with ``recipe``: how the inputs were made,
+    e.g. the face detector's configuration)."""
     model: nn.Module = load.from_pretrained(best)
     channels_last = config.task == "image"
     val = sets["val"]
-    threshold = choose_source_threshold(
-        val.labels, predict(model, val.loader, channels_last), val.sources, config.threshold_rule
+    val_raw = predict(model, val.loader, channels_last)
+    counts = np.bincount(val.labels, minlength=2)
+    calibration: Calibration | None = None
+    try:
+        calibration = fit_calibration(
+            val.labels,
+            val_raw,
+            f"{config.output.name}/splits/val.csv ({counts[0]} real, {counts[1]} fake)",
+            seed=config.seed,
+        )
+    except TooFewToCalibrate as error:
+        log.warning("Not calibrated: %s. Scores stay the raw model output.", error)
+    val_probs = calibration.apply(val_raw) if calibration else val_raw
+    bands = choose_bands(
+        val.labels, val_probs, val.sources, config.threshold_rule, config.authentic_rule
     )
     model.save_pretrained(config.output)  # type: ignore[operator]
     for extra in best.glob("*.json"):  # processor files
         if extra.name != "config.json":
             shutil.copy2(extra, config.output / extra.name)
-    threshold = store_threshold(config.output, threshold, config.threshold_rule)
+    store_policy(config.output, calibration, bands, "face_crops" if channels_last else None)
     reports = config.output / "reports"
     summary: dict[str, Any] = {
-        "threshold": threshold,
+        "threshold": bands.manipulated_at,
         "threshold_rule": config.threshold_rule,
+        "calibration": calibration.to_config() if calibration else None,
+        "bands": bands.to_config(),
         **(recipe or {}),
     }
     for split in ("val", "test"):
         part = sets.get(split)
         if part is None or len(set(part.labels.tolist())) < 2:
             continue
-        probs = predict(model, part.loader, channels_last)
-        report = metrics.save_evaluation(
-            reports / split, part.labels, probs, threshold, n_resamples=500
-        )
-        summary[split] = {
-            key: report[key]
-            for key in ("count", "roc_auc", "eer", "average_precision", "accuracy", "macro_f1")
-        }
-        summary[split]["confidence_intervals"] = report.get("confidence_intervals")
-        summary[split].update(breakdown(part.labels, probs, part.sources, part.kinds, threshold))
+        raw = val_raw if split == "val" else predict(model, part.loader, channels_last)
+        summary[split] = report_split(reports / split, part, raw, calibration, bands)
     reports.mkdir(parents=True, exist_ok=True)
     (reports / "summary.json").write_text(json.dumps(summary, indent=2))
-    log.info("Saved %s (threshold %.4f); test: %s", config.output, threshold, summary.get("test"))
+    log.info(
+        "Saved %s (calibration: %s, bands %.4f / %.4f); test: %s",
+        config.output,
+        calibration.method if calibration else "none",
+        bands.authentic_below,
+        bands.manipulated_at,
+        summary.get("test"),
+    )
     return config.output
+
+
+def report_split(
+    folder: Path,
+    part: EvalSet,
+    raw: np.ndarray,
+    calibration: Calibration | None,
+    bands: VerdictBands,
+) -> dict[str, Any]:
+    """Metrics of one split on the calibrated scale at the manipulated edge, calibration
+    before and after, the share of each verdict level per class, and the breakdown."""
+    calibrated = calibration.apply(raw) if calibration else raw
+    threshold = bands.manipulated_at
+    report = metrics.save_evaluation(folder, part.labels, calibrated, threshold, n_resamples=500)
+    out: dict[str, Any] = {
+        key: report[key]
+        for key in ("count", "roc_auc", "eer", "average_precision", "accuracy", "macro_f1")
+    }
+    out["confidence_intervals"] = report.get("confidence_intervals")
+    out["roc_auc_raw"] = metrics.roc_auc(part.labels, raw)
+    out["calibration"] = {
+        "before": calibration_metrics(part.labels, raw),
+        "after": calibration_metrics(part.labels, calibrated),
+    }
+    out["levels"] = level_shares(part.labels, [bands.level(p) for p in calibrated])
+    save_reliability_plot(part.labels, raw, calibrated, folder / "reliability.png")
+    out.update(breakdown(part.labels, calibrated, part.sources, part.kinds, threshold))
+    return out

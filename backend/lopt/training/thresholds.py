@@ -1,13 +1,9 @@
-"""The decision threshold: chosen on validation data, written into the checkpoint once."""
+"""Decision thresholds chosen on validation data (``lopt.training.calibration`` stores them)."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import numpy as np
 
-from lopt.inference.registry import THRESHOLD_KEY
 from lopt.training import metrics
 
 RULE_KEY = "lopt_threshold_rule"
@@ -26,15 +22,3 @@ def choose_source_threshold(
         if (labels[keep] == 0).any() and (labels[keep] == 1).any():
             thresholds.append(metrics.choose_threshold(labels[keep], probs[keep], rule))
     return max(thresholds) if thresholds else 0.5
-
-
-def store_threshold(folder: Path, threshold: float, rule: str) -> float:
-    """Write ``threshold`` (and how it was chosen) into the checkpoint's ``config.json``,
-    where the model registry reads it; returns the value stored (6 decimals)."""
-    config_path = Path(folder) / "config.json"
-    config = json.loads(config_path.read_text())
-    stored = float(np.round(threshold, 6))
-    config[THRESHOLD_KEY] = stored
-    config[RULE_KEY] = f"{rule} on validation"
-    config_path.write_text(json.dumps(config, indent=2))
-    return stored

@@ -190,9 +190,10 @@ def test_video_without_a_video_model_is_judged_frame_by_frame(
         body = post(client, write_video(tmp_path / "v.mp4", frames=50).read_bytes()).json()
         assert [m["task"] for m in client.get("/api/models").json()] == ["image"]
     assert body["type"] == "video" and body["clips"] is None
-    assert (
-        body["status"] == "no_face" and body["rule"] == "whole_frames" and "caution" in body["note"]
-    )
+    assert body["status"] == "no_face" and body["rule"] == "whole_frames"
+    # A face model with no face cannot judge: the frames' scores are shown, not a verdict.
+    assert body["verdict"] == "not_applicable" and "for reference" in body["note"]
+    assert "judges faces only" in body["verdict_reason"]
     frames = body["frame_scores"]
     assert len(frames) == 10 and frames[0]["frame_index"] < 5 and frames[-1]["frame_index"] >= 45
     mean = sum(f["fake_probability"] for f in frames) / len(frames)

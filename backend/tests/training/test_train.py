@@ -88,6 +88,11 @@ def test_train_end_to_end_saves_a_checkpoint_the_service_loads(
     assert 0 <= summary["threshold"] <= 1 and "self_blended" in summary["test"]["auc_by_fake_kind"]
     assert summary["face_detector"]["detection_size"] == 320  # recorded for the model card
     assert (output / "reports" / "test" / "roc.png").stat().st_size > 1000
+    assert (output / "reports" / "test" / "reliability.png").stat().st_size > 1000
+    test = summary["test"]
+    assert set(test["calibration"]) == {"before", "after"} and "ece" in test["calibration"]["after"]
+    for shares in test["levels"].values():  # every input gets exactly one level
+        assert sum(v for k, v in shares.items() if k != "count") == pytest.approx(1.0, abs=1e-3)
     assert (output / "last.pt").exists()
 
     loaded = load_model(
@@ -98,7 +103,14 @@ def test_train_end_to_end_saves_a_checkpoint_the_service_loads(
         dtype=torch.float32,
     )
     assert loaded.labels.names == ("Real", "Fake")
-    assert loaded.threshold == pytest.approx(summary["threshold"])
+    # The stored policy is what the report measured: the manipulated edge, the map.
+    assert loaded.policy.bands.manipulated_at == pytest.approx(summary["threshold"])
+    assert loaded.policy.bands.source == "validation" and loaded.policy.judges == "face_crops"
+    stored = summary["calibration"]
+    assert (loaded.policy.calibration is None) == (stored is None)
+    if stored is not None:
+        assert loaded.policy.calibration.method == stored["method"]
+        assert "splits/val.csv" in loaded.policy.calibration.fitted_on
     detector = ImageDetector(loaded)
     face = Image.open(next((FACES / "utkface-200" / "real").glob("*.jpg"))).convert("RGB")
     fake = detector.predict(detector.preprocess(face)[None])

@@ -12,8 +12,10 @@ from dataclasses import dataclass
 
 from lopt.config import Aggregation
 from lopt.inference.aggregation import aggregate
-from lopt.inference.detectors import Detector
+from lopt.inference.calibration import Level
+from lopt.inference.detectors import Detector, Scores
 from lopt.inference.results import (
+    Bands,
     Box,
     ClipScore,
     FaceScore,
@@ -26,14 +28,24 @@ from lopt.media.faces import FaceBox
 from lopt.media.tracking import Track
 
 NO_FACE_NOTE = (
-    "No face was found, so {what} judged. The detector was trained on faces: "
-    "treat this verdict with caution."
+    "No face was found. This detector judges faces only, so it cannot say whether this "
+    "file is real: the score of {what} is shown for reference, not as a verdict."
 )
 SMALL_FACES_NOTE = (
     "Faces were found but all are smaller than {size} px (LOPT_MIN_FACE_SIZE), too small to "
-    "judge, so {what} judged instead. Treat this verdict with caution."
+    "judge. This detector judges faces only, so the score of {what} is shown for reference, "
+    "not as a verdict."
 )
-FACES_OFF_NOTE = "Face analysis is off (LOPT_FACE_ANALYSIS=false): the whole image was judged."
+FACES_OFF_NOTE = (
+    "Face analysis is off (LOPT_FACE_ANALYSIS=false) but this detector judges face crops: "
+    "the score of {what} is shown for reference, not as a verdict. Set "
+    "LOPT_IMAGE_MODEL_INPUT=whole_image if the model was trained on whole images."
+)
+NOT_APPLICABLE_REASONS = {
+    "no_face": "No face was found, and this detector judges faces only.",
+    "faces_too_small": "Every face is too small to judge, and this detector judges faces only.",
+    "face_analysis_off": "Face analysis is off, and this detector judges faces only.",
+}
 
 FaceRef = tuple[int, int]  # (track id, position of the sampled frame)
 
@@ -56,13 +68,41 @@ def to_box(box: FaceBox) -> Box:
     return Box(x1=round(box.x1, 1), y1=round(box.y1, 1), x2=round(box.x2, 1), y2=round(box.y2, 1))
 
 
-def combine(evidence: Mapping[str, float]) -> tuple[str, float]:
-    """The verdict's rule and fake probability: the most suspicious piece of evidence, so
-    a file is Fake when any face, person or clip is."""
+Evidence = Mapping[str, tuple[Detector, float]]  # name -> (the model that scored, raw score)
+
+
+def combine(evidence: Evidence) -> tuple[str, Detector, Scores]:
+    """The verdict's rule, the model behind it and its scores: the most suspicious piece
+    of evidence on the calibrated scale (each model its own map), so a file is
+    manipulated when any face, person or clip is."""
     if not evidence:
         raise ValueError("a verdict needs at least one piece of evidence")
     rule = f"max({', '.join(evidence)})" if len(evidence) > 1 else next(iter(evidence))
-    return rule, max(evidence.values())
+    detector, raw = max(evidence.values(), key=lambda pair: pair[0].calibrate(pair[1]))
+    return rule, detector, detector.decide(raw)
+
+
+def explain_verdict(scores: Scores, bands: Bands, status: Status) -> tuple[Level, str]:
+    """The file's level and one plain line saying why (``status`` other than ok: a face
+    model had no face to judge, so it cannot say)."""
+    if status != "ok":
+        return "not_applicable", NOT_APPLICABLE_REASONS[status] + " It cannot say."
+    p = scores.fake_probability
+    what = "fake probability" if scores.calibrated else "raw score (not calibrated)"
+    if scores.verdict == "manipulated":
+        return "manipulated", (
+            f"The model's {what}, {p:.0%}, is at or above {bands.manipulated_at:.0%}, where "
+            "it calls a file manipulated."
+        )
+    if scores.verdict == "authentic":
+        return "authentic", (
+            f"The model's {what}, {p:.0%}, is below {bands.authentic_below:.0%}: it finds "
+            "no sign of manipulation."
+        )
+    return "suspicious", (
+        f"The model's {what}, {p:.0%}, lies between {bands.authentic_below:.0%} and "
+        f"{bands.manipulated_at:.0%}: it cannot tell reliably. Have a person look."
+    )
 
 
 def face_scores(
@@ -77,14 +117,19 @@ def face_scores(
             verdict = detector.decide(next(scores))
             face.label, face.confidence = verdict.label, verdict.confidence
             face.fake_probability = verdict.fake_probability
+            face.raw_fake_probability = verdict.raw_fake_probability
+            face.verdict = verdict.verdict
         faces.append(face)
     return faces
 
 
 def face_status(
-    found_faces: bool, judged_faces: bool, min_face_size: int, what: str
+    found_faces: bool, judged_faces: bool, min_face_size: int, what: str, *, analysed: bool = True
 ) -> tuple[Status, str | None]:
-    """Whether faces were judged, and what the reader must know when none was."""
+    """Whether faces were judged, and what the reader must know when none was
+    (``analysed``: whether faces were looked for at all)."""
+    if not analysed:
+        return "face_analysis_off", FACES_OFF_NOTE.format(what=what)
     if judged_faces:
         return "ok", None
     if found_faces:
@@ -127,7 +172,7 @@ def _track_score(
                 frame_index=sampled[position].frame_index,
                 time_s=sampled[position].time_s,
                 box=to_box(scale_box(box, scale)),
-                fake_probability=None if fake is None else round(fake, 4),
+                fake_probability=None if fake is None else round(detector.calibrate(fake), 4),
             )
         )
     score = TrackScore(track_id=track.track_id, judged=judged, frames=frames)
@@ -137,6 +182,8 @@ def _track_score(
         verdict = detector.decide(aggregate(fakes, aggregation))
         score.label, score.confidence = verdict.label, verdict.confidence
         score.fake_probability = verdict.fake_probability
+        score.raw_fake_probability = verdict.raw_fake_probability
+        score.verdict = verdict.verdict
     return score
 
 
@@ -149,20 +196,26 @@ def most_suspicious_face_per_frame(by_face: Mapping[FaceRef, float]) -> list[flo
 
 
 def person_evidence(
+    detector: Detector,
     tracks: Sequence[TrackScore],
     by_face: Mapping[FaceRef, float],
     face_rule: str,
     aggregation: Aggregation,
-) -> dict[str, float]:
+) -> dict[str, tuple[Detector, float]]:
     """The faces' share of a video's verdict, by ``LOPT_VIDEO_FACE_RULE``: the most
     suspicious person, or the most suspicious face of each frame combined over frames."""
-    persons = [t.fake_probability for t in tracks if t.fake_probability is not None]
-    if not persons:
+    judged = {t.track_id for t in tracks if t.judged}
+    if not judged:
         return {}
+    # Unrounded scores: the verdict must not flip on display rounding.
+    persons = [
+        aggregate([fake for (track, _), fake in by_face.items() if track == track_id], aggregation)
+        for track_id in judged
+    ]
     if face_rule == "per_frame":
         frames = most_suspicious_face_per_frame(by_face)
-        return {"most_suspicious_face_per_frame": aggregate(frames, aggregation)}
-    return {"most_suspicious_person": max(persons)}
+        return {"most_suspicious_face_per_frame": (detector, aggregate(frames, aggregation))}
+    return {"most_suspicious_person": (detector, max(persons))}
 
 
 def clip_scores(
@@ -184,15 +237,23 @@ def clip_scores(
                 frame_indices=[sampled[p].frame_index for p in positions],
                 label=verdict.label,
                 fake_probability=verdict.fake_probability,
+                raw_fake_probability=verdict.raw_fake_probability,
+                verdict=verdict.verdict,
             )
         )
     return clips
 
 
-def frame_scores(sampled: Sequence[SampledAt], fakes: Sequence[float]) -> list[FrameScore]:
+def frame_scores(
+    detector: Detector, sampled: Sequence[SampledAt], fakes: Sequence[float]
+) -> list[FrameScore]:
     """Whole-frame scores of the image detector, one per sampled frame."""
     return [
-        FrameScore(frame_index=at.frame_index, time_s=at.time_s, fake_probability=round(f, 4))
+        FrameScore(
+            frame_index=at.frame_index,
+            time_s=at.time_s,
+            fake_probability=round(detector.calibrate(f), 4),
+        )
         for at, f in zip(sampled, fakes, strict=True)
     ]
 

@@ -1,9 +1,11 @@
 """A photo's verdict: find every face, judge each one, say so when there is none.
 
 Rule ``most_suspicious_face``: the image's fake probability is that of its most
-suspicious judged face, so one manipulated face among real ones makes the image Fake.
-Without a judgeable face the whole image is judged (rule ``whole_image``) and the
-response says so, with ``status`` ``no_face`` or ``faces_too_small``.
+suspicious judged face, so one manipulated face among real ones makes the image
+manipulated. Without a judgeable face the whole image is still scored (rule
+``whole_image``), but a detector of face crops cannot judge it: the verdict is
+``not_applicable`` and ``status`` says why (``no_face``, ``faces_too_small``,
+``face_analysis_off``). A detector of whole images judges the whole image.
 """
 
 from __future__ import annotations
@@ -18,8 +20,8 @@ from lopt.config import Settings
 from lopt.inference.batcher import MicroBatcher
 from lopt.inference.detectors import ImageDetector
 from lopt.inference.pipelines.evidence import (
-    FACES_OFF_NOTE,
     combine,
+    explain_verdict,
     face_scores,
     face_status,
     scale_box,
@@ -59,34 +61,39 @@ class PreparedImage:
 class ImagePipeline:
     detector: ImageDetector
     batcher: MicroBatcher
-    faces: FaceDetector | None  # None: face analysis is off, whole images are judged
+    faces: FaceDetector | None  # None: face analysis is off, whole images are scored
     options: ImageOptions
 
     async def run(self, media: MediaInput) -> Prediction:
         prepared = await asyncio.to_thread(self.prepare, media)
         fakes = await self.batcher.submit(prepared.tensors)
         faces: list[FaceScore] | None = None
-        status: Status
-        note: str | None
-        if self.faces is None:
-            status, note = "ok", FACES_OFF_NOTE
-        else:
+        status: Status = "ok"
+        note: str | None = None
+        if self.faces is not None:
             judged = any(prepared.judged)
             faces = face_scores(self.detector, prepared.boxes, prepared.judged, fakes)
             status, note = face_status(
-                bool(prepared.boxes), judged, self.options.min_face_size, "the whole image was"
+                bool(prepared.boxes), judged, self.options.min_face_size, "the whole image"
             )
+        elif self.detector.judges_faces:
+            status, note = face_status(False, False, 0, "the whole image", analysed=False)
         name = "most_suspicious_face" if faces and status == "ok" else "whole_image"
-        rule, fake = combine({name: max(fakes)})
-        overall = self.detector.decide(fake)
+        rule, detector, overall = combine({name: (self.detector, max(fakes))})
+        verdict, reason = explain_verdict(overall, detector.bands, status)
         return Prediction(
             type="image",
+            verdict=verdict,
+            verdict_reason=reason,
             label=overall.label,
             confidence=overall.confidence,
             fake_probability=overall.fake_probability,
+            raw_fake_probability=overall.raw_fake_probability,
+            calibrated=overall.calibrated,
             probabilities=overall.probabilities,
-            threshold=self.detector.threshold,
-            model=self.detector.ref,
+            threshold=detector.threshold,
+            bands=detector.bands,
+            model=detector.ref,
             media=prepared.media,
             status=status,
             rule=rule,

@@ -26,6 +26,7 @@ from lopt.inference.pipelines.evidence import (
     SampledAt,
     clip_scores,
     combine,
+    explain_verdict,
     face_status,
     frame_scores,
     frames_without_face,
@@ -130,32 +131,44 @@ class VideoPipeline:
             prepared.scale,
             options.aggregation,
         )
-        evidence = person_evidence(tracks, by_face, options.face_rule, options.aggregation)
+        evidence = person_evidence(
+            self.image, tracks, by_face, options.face_rule, options.aggregation
+        )
         clips = []
         if clip_fakes and self.video is not None:
             fps = prepared.media.fps or 25.0
             clips = clip_scores(
                 self.video, prepared.clip_positions, clip_fakes, prepared.sampled, fps
             )
-            evidence["clips"] = aggregate(clip_fakes, options.aggregation)
+            evidence["clips"] = (self.video, aggregate(clip_fakes, options.aggregation))
         if frame_fakes:
-            evidence["whole_frames"] = aggregate(frame_fakes, options.aggregation)
-        rule, fake = combine(evidence)
-        decider = self.video if "clips" in evidence and self.video else self.image
-        overall = decider.decide(fake)
+            evidence["whole_frames"] = (self.image, aggregate(frame_fakes, options.aggregation))
+        rule, decider, overall = combine(evidence)
         status: Status = "ok"
         note = None
         if self.faces is not None:
             status, note = face_status(
-                bool(tracks), bool(prepared.judged), options.min_face_size, "whole frames were"
+                bool(tracks), bool(prepared.judged), options.min_face_size, "whole frames"
             )
+        elif self.image.judges_faces:
+            status, note = face_status(False, False, 0, "whole frames", analysed=False)
+        # A video model's clips judge whole frames: with them, no face is needed.
+        applicable = "ok" if clips or status == "ok" else status
+        if clips and status != "ok":
+            note = "No face was judged: the verdict rests on the video model's clips alone."
+        verdict, reason = explain_verdict(overall, decider.bands, applicable)
         return Prediction(
             type="video",
+            verdict=verdict,
+            verdict_reason=reason,
             label=overall.label,
             confidence=overall.confidence,
             fake_probability=overall.fake_probability,
+            raw_fake_probability=overall.raw_fake_probability,
+            calibrated=overall.calibrated,
             probabilities=overall.probabilities,
             threshold=decider.threshold,
+            bands=decider.bands,
             model=decider.ref,
             media=prepared.media,
             status=status,
@@ -165,7 +178,9 @@ class VideoPipeline:
             frames_without_face=frames_without_face(prepared.sampled, prepared.tracks)
             if self.faces is not None
             else None,
-            frame_scores=frame_scores(prepared.sampled, frame_fakes) if frame_fakes else None,
+            frame_scores=frame_scores(self.image, prepared.sampled, frame_fakes)
+            if frame_fakes
+            else None,
             aggregation=options.aggregation,
             clips=clips or None,
             filename=media.filename,
