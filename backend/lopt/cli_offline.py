@@ -153,9 +153,12 @@ def add_offline_commands(commands: Any) -> None:
     evaluate.add_argument(
         "--calibrate",
         type=Path,
+        action="append",
+        default=[],
         metavar="VAL",
-        help="Validation data (folder or CSV): fit the calibration map (temperature, Platt "
-        "or isotonic, chosen by held-out log loss) and the verdict bands there; store them "
+        help="Validation data (folder or CSV; repeatable): fit the calibration map "
+        "(temperature, Platt or isotonic, chosen by held-out log loss) and the verdict bands "
+        "there; store them "
         "in MODEL's config.json when it is a local folder, and in OUTPUT/calibration.json "
         "(serve that with LOPT_IMAGE_CALIBRATION for a hub model).",
     )

@@ -46,7 +46,7 @@ class Agreement:
 
     precision: str
     samples: int
-    agreement: float  # share of inputs with the same Real/Fake verdict
+    agreement: float  # share of inputs with the same verdict level (authentic, ...)
     max_probability_difference: float  # largest |fake probability - float32's|
     speedup: float | None = None  # forward passes per second over float32's, where measured
 
@@ -232,7 +232,7 @@ def compare_paths(
             seconds[1] += time.perf_counter() - middle
             timed += 1
         for a, b in zip(expected, got, strict=True):
-            same += reference.decide(float(a)).label == candidate.decide(float(b)).label
+            same += reference.decide(float(a)).verdict == candidate.decide(float(b)).verdict
         worst = max(worst, float(np.max(np.abs(expected - got))))
         total += len(batch)
         batch.clear()

@@ -28,6 +28,7 @@ from lopt.errors import LoptError
 from lopt.inference.calibration import VerdictPolicy
 from lopt.inference.results import Prediction
 from lopt.inference.service import DetectionService
+from lopt.inference.shipped import embedded_path
 from lopt.training import metrics
 from lopt.training.calibration import (
     calibration_metrics,
@@ -49,7 +50,7 @@ class EvaluateConfig:
     model: str
     data: Path | list[Path]
     output: Path
-    calibrate: Path | None = None
+    calibrate: list[Path] = field(default_factory=list)  # validation data, never DATA
     threshold_rule: str = "fpr<=0.03"
     authentic_rule: str = "fnr<=0.05"
     video_model: str | None = None
@@ -77,7 +78,7 @@ def evaluate_model(config: EvaluateConfig) -> dict[str, Any]:
         await service.start()
         try:
             fitted = None
-            if config.calibrate is not None:
+            if config.calibrate:
                 fitted = await _calibrate(service, config)
             return fitted, await _score(service, load_samples(config.data))
         finally:
@@ -134,12 +135,13 @@ def evaluate_model(config: EvaluateConfig) -> dict[str, Any]:
 async def _calibrate(service: DetectionService, config: EvaluateConfig) -> dict[str, Any]:
     """Fit the map and bands on the --calibrate files' raw file-level scores; serve them
     for the rest of this run and store them (checkpoint folder and OUTPUT)."""
-    assert config.calibrate is not None
     val = await _score(service, load_samples(config.calibrate))
     labels, raw = val.column("label"), val.column("raw_fake_probability")
     counts = np.bincount(labels, minlength=2)
     calibration = fit_calibration(
-        labels, raw, f"{config.calibrate.name} ({counts[0]} real, {counts[1]} fake)"
+        labels,
+        raw,
+        f"{' + '.join(p.name for p in config.calibrate)} ({counts[0]} real, {counts[1]} fake)",
     )
     bands = choose_bands(
         labels,
@@ -154,8 +156,9 @@ async def _calibrate(service: DetectionService, config: EvaluateConfig) -> dict[
     record = config.output / "calibration.json"
     written = policy_entries(calibration, bands, detector.policy.judges)
     record.write_text(json.dumps(written, indent=2))
-    if (Path(config.model) / "config.json").exists():
-        store_policy(Path(config.model), calibration, bands, detector.policy.judges)
+    folder = embedded_path(config.model) or Path(config.model)
+    if (folder / "config.json").exists():
+        store_policy(folder, calibration, bands, detector.policy.judges)
     else:
         log.warning(
             "%s is not a local folder: serve its calibration with LOPT_IMAGE_CALIBRATION=%s",

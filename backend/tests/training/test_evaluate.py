@@ -50,7 +50,7 @@ def test_calibration_on_validation_data_is_stored_in_the_checkpoint(
     val = labelled_folder(tmp_path / "val")
     test = labelled_folder(tmp_path / "test")
     config = EvaluateConfig(
-        model=str(model), data=test, output=tmp_path / "report", calibrate=val, n_resamples=0
+        model=str(model), data=test, output=tmp_path / "report", calibrate=[val], n_resamples=0
     )
     summary = evaluate_model(config)
     stored = json.loads((model / "config.json").read_text())
