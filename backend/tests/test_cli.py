@@ -42,7 +42,12 @@ def test_predict_prints_one_json_line_per_file(checkpoints, tmp_path: Path) -> N
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert [line.get("type") for line in lines] == ["image", "video", None]
     assert lines[0]["label"] in {"Real", "Fake"} and lines[0]["media"]["format"] == "webp"
+    # A noise photo has no face: the face model says it cannot judge, not Real or Fake.
+    assert lines[0]["verdict"] == "not_applicable" and lines[0]["status"] == "no_face"
+    assert {"verdict_reason", "raw_fake_probability", "calibrated", "bands"} <= set(lines[0])
     assert len(lines[1]["clips"]) == 4  # the default LOPT_VIDEO_CLIPS
+    # The video model's clips judge whole frames: a verdict needs no face.
+    assert lines[1]["verdict"] in {"authentic", "suspicious", "manipulated"}
     assert lines[2]["error"]["code"] == "unsupported_media"
 
 

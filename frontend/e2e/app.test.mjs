@@ -1,51 +1,73 @@
 // End-to-end: the built app, served by the real backend, in real headless Chromium.
 // The tests run in order on one page, so the session's history builds up as a user's would.
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test as nodeTest } from "node:test";
-import { MEDIA, SCREENSHOTS, dropFile, start } from "./harness.mjs";
+import {
+  LEVEL_NAMES,
+  MEDIA,
+  MISSING,
+  contrastRatios,
+  dropFile,
+  openPage,
+  screenshot,
+  start,
+  wholePercent,
+} from "./harness.mjs";
 
-// Every test drops the shared real photo (or a video made from it): without the shared
-// data folder they are skipped, saying why, instead of failing on a missing file. In CI
-// (CI=true) the missing folder fails the run instead: skipped tests would pass unseen.
-const missing = existsSync(MEDIA) ? null : `shared media not found at ${MEDIA}; set LOPT_SHARED_DATA`;
-if (missing && ["true", "1", "yes"].includes((process.env.CI ?? "").trim().toLowerCase())) {
-  throw new Error(`CI=true and the browser tests cannot run: ${missing}`);
-}
-const test = (name, fn) => nodeTest(name, { skip: missing ?? false }, fn);
+const test = (name, fn) => nodeTest(name, { skip: MISSING ?? false }, fn);
 
 let env;
 let page;
 
 before(async () => {
-  if (missing) return;
+  if (MISSING) return;
   env = await start();
   page = await env.context.newPage();
 });
 after(async () => env?.stop());
 
-const shot = (name) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+const shot = (name) => screenshot(page, name);
 
-async function openApp(path = "/") {
-  await page.goto(env.url + path);
-  await page.getByRole("button", { name: "Choose a file" }).waitFor();
-  await page.waitForFunction(() => !document.querySelector("button[disabled]"));
-}
+const openApp = (path = "/") => openPage(page, env.url + path);
 
-test("a dropped photo shows the verdict, its model and a box per face", async () => {
+test("a dropped photo leads with its level and one score that every number agrees with", async () => {
   await openApp();
   const buffer = readFileSync(join(MEDIA, "facenet_multiface.jpg"));
+  const answered = page.waitForResponse((response) => response.url().endsWith("/playground"));
   await dropFile(page, "[data-testid=dropzone]", { name: "multiface.jpg", mimeType: "image/jpeg", buffer });
+  const prediction = await (await answered).json();
   const verdict = page.getByTestId("verdict");
   await verdict.waitFor({ timeout: 60_000 });
-  assert.match(await verdict.getByRole("heading").innerText(), /^(Real|Fake)$/);
-  assert.equal(await verdict.getAttribute("data-tone").then((t) => ["real", "fake"].includes(t)), true);
+  assert.notEqual(prediction.verdict, "not_applicable", "faces were found, so the face model judges");
+  assert.equal(await verdict.getAttribute("data-level"), prediction.verdict);
+  assert.equal(await verdict.getByRole("heading").innerText(), LEVEL_NAMES[prediction.verdict]);
+  const shown = wholePercent(prediction.fake_probability);
+  const name = prediction.calibrated ? "Fake probability" : "Raw score";
+  assert.equal(
+    await page.getByTestId("verdict-score").innerText(),
+    `${name} ${shown}${prediction.calibrated ? "" : " (not calibrated)"}`,
+  );
+  // The reason's own number is the same one.
+  assert.equal(prediction.verdict_reason.match(/(\d+)%/)[0], shown);
+  assert.match(await page.getByTestId("verdict-reason").innerText(), new RegExp(`Why: .*${shown}`));
+  assert.match(await page.getByTestId("verdict-meaning").innerText(), /a model's estimate, not proof/);
   assert.match(await page.getByTestId("model-id").innerText(), /.+/);
-  assert.match(await page.getByTestId("probability-Fake").innerText(), /^\d+%$/);
-  const boxes = await page.getByTestId("face-box").count();
-  assert.ok(boxes >= 2, `expected a box per face, got ${boxes}`);
-  assert.match(await page.getByTestId("face-boxes").getAttribute("aria-label"), /Face 1: (Real|Fake) \d+%/);
+  assert.equal(await page.getByText(/confidence/i).count(), 0);
+  // Every face box is in its face's level, captioned with that face's own score.
+  const boxes = page.getByTestId("face-box");
+  assert.ok((await boxes.count()) >= 2, "expected a box per face");
+  for (const [index, face] of prediction.faces.entries()) {
+    const level = face.judged ? face.verdict : "not_judged";
+    assert.equal(await boxes.nth(index).getAttribute("data-level"), level);
+    if (face.judged) {
+      assert.equal(
+        await boxes.nth(index).locator("text").textContent(),
+        `Face ${index + 1}: ${LEVEL_NAMES[face.verdict]} ${wholePercent(face.fake_probability)}`,
+      );
+    }
+  }
   await shot("photo-verdict");
 });
 
@@ -64,6 +86,12 @@ test("a generated video shows a timeline per person, and clicking it seeks", asy
   assert.ok(progressShown, "a progress bar was shown during the upload");
   const people = await page.getByTestId("timeline-series").count();
   assert.ok(people >= 1, "expected at least one line on the timeline");
+  // The levels' bands lie behind the lines, and the legend names each person's level.
+  for (const level of ["authentic", "suspicious", "manipulated"]) {
+    assert.equal(await page.getByTestId(`band-${level}`).count(), 1, `the ${level} band is drawn`);
+  }
+  assert.match(await page.getByTestId("timeline-legend").innerText(), /Person 1:\s*(Authentic|Suspicious|Manipulated) \d+%/);
+  assert.match(await page.getByTestId("timeline-legend").innerText(), /Shading: authentic below \d+%/);
   const video = page.getByTestId("video");
   await video.evaluate((element) => new Promise((done) => {
     if (element.readyState >= 2) done();
@@ -90,7 +118,7 @@ test("a text file renamed .jpg is refused by the server in plain words", async (
   await shot("error-unsupported");
 });
 
-test("a photo without a face is flagged: whole image judged, with the service's note", async () => {
+test("a photo without a face is not applicable: the reason first, its score for reference only", async () => {
   const base64 = await page.evaluate(() => {
     const canvas = document.createElement("canvas");
     canvas.width = 320;
@@ -106,10 +134,17 @@ test("a photo without a face is flagged: whole image judged, with the service's 
   const buffer = Buffer.from(base64, "base64");
   await dropFile(page, "[data-testid=dropzone]", { name: "landscape.png", mimeType: "image/png", buffer });
   const verdict = page.getByTestId("verdict");
-  await page.getByRole("heading", { name: "No face found" }).waitFor({ timeout: 60_000 });
-  assert.equal(await verdict.getAttribute("data-tone"), "caution");
-  assert.match(await verdict.getByRole("alert").innerText(), /face/i);
-  assert.match(await verdict.innerText(), /whole image was judged instead: (Real|Fake)/);
+  await page.getByRole("heading", { name: "Not applicable" }).waitFor({ timeout: 60_000 });
+  assert.equal(await verdict.getAttribute("data-level"), "not_applicable");
+  assert.match(await page.getByTestId("verdict-reason").innerText(), /No face was found, and this detector judges faces only/);
+  assert.match(
+    await page.getByTestId("reference-score").innerText(),
+    /^Score of the whole image, for reference only, not a verdict: (Fake probability|Raw score) \d+%/,
+  );
+  assert.match(await verdict.getByRole("note").innerText(), /for reference, not as a verdict/);
+  assert.equal(await page.getByTestId("verdict-score").count(), 0, "no score is presented as a verdict");
+  assert.equal(await page.getByTestId("score-scale").count(), 0, "no level scale for a file without a verdict");
+  assert.match(await page.getByRole("status").innerText(), /Verdict for landscape\.png: Not applicable\./);
   await shot("photo-no-face");
 });
 
@@ -139,12 +174,28 @@ test("at phone width in dark mode the history is kept and nothing overflows", as
   assert.equal(await page.evaluate(() => document.documentElement.classList.contains("dark")), true);
   const history = page.getByTestId("history").getByRole("button");
   assert.ok((await history.count()) >= 3, "the photo, the video and the error are in the history");
+  assert.match(await history.filter({ hasText: "landscape.png" }).innerText(), /Not applicable/);
+  assert.match(await history.filter({ hasText: "notes.jpg" }).innerText(), /Failed/);
   await history.filter({ hasText: "multiface.jpg" }).focus();
   await page.keyboard.press("Enter");
   await page.getByTestId("face-boxes").waitFor();
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `the page is ${overflow}px wider than the phone`);
   await shot("phone-dark-history");
+});
+
+test("in dark mode the timeline's bands and a not-applicable verdict stay readable", async () => {
+  const history = page.getByTestId("history").getByRole("button");
+  await history.filter({ hasText: "panning-faces.webm" }).click();
+  await page.getByTestId("band-suspicious").waitFor();
+  await shot("phone-dark-video");
+  await history.filter({ hasText: "landscape.png" }).click();
+  await page.getByRole("heading", { name: "Not applicable" }).waitFor();
+  const texts = "#verdict-heading, [data-testid=verdict-reason], [data-testid=verdict-meaning], [data-testid=reference-score]";
+  const measured = await contrastRatios(page, texts);
+  assert.equal(measured.length, 4);
+  for (const { text, ratio } of measured) assert.ok(ratio >= 4.5, `"${text}" has contrast ${ratio.toFixed(2)}:1`);
+  await shot("phone-dark-not-applicable");
 });
 
 test("client-side routes load the app, API routes still answer JSON", async () => {

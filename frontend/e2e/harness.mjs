@@ -1,6 +1,6 @@
 // Starts the real backend (frontend/e2e/backend.py) and Debian's Chromium for the browser tests.
 import { spawn } from "node:child_process";
-import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, mkdirSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -11,6 +11,14 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const ROOT = resolve(here, "../..");
 export const MEDIA = join(process.env.LOPT_SHARED_DATA ?? resolve(ROOT, "../shared/data"), "media");
 export const SCREENSHOTS = join(here, "screenshots");
+
+// Every test drops the shared real photos (or a video made from one): without the shared
+// data folder they are skipped, saying why, instead of failing on a missing file. In CI
+// (CI=true) the missing folder fails the run instead: skipped tests would pass unseen.
+export const MISSING = existsSync(MEDIA) ? null : `shared media not found at ${MEDIA}; set LOPT_SHARED_DATA`;
+if (MISSING && ["true", "1", "yes"].includes((process.env.CI ?? "").trim().toLowerCase())) {
+  throw new Error(`CI=true and the browser tests cannot run: ${MISSING}`);
+}
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const FLAGS = [
   "--no-sandbox",
@@ -45,8 +53,9 @@ async function waitUntilReady(url, backend, seconds) {
   throw new Error(`the backend was not ready at ${url} within ${seconds} s`);
 }
 
-/** The backend on a free port, a generated video, and a fresh headless Chromium profile. */
-export async function start() {
+/** The backend on a free port, a generated video, and a fresh headless Chromium profile.
+ * ``env``: extra settings for this backend (e.g. a LOPT_VERDICT_* policy). */
+export async function start({ env = {} } = {}) {
   const scratch = mkdtempSync(join(tmpdir(), "lopt-e2e-"));
   const video = join(scratch, "panning-faces.webm");
   const port = await freePort();
@@ -54,7 +63,7 @@ export async function start() {
   const backend = spawn(python, [join(here, "backend.py"), String(port), video], {
     cwd: ROOT,
     stdio: ["ignore", "inherit", "inherit"],
-    env: process.env,
+    env: { ...process.env, ...env },
   });
   const url = `http://127.0.0.1:${port}`;
   try {
@@ -78,6 +87,36 @@ export async function start() {
   return { url, video, context, stop };
 }
 
+export const LEVEL_NAMES = {
+  authentic: "Authentic",
+  suspicious: "Suspicious",
+  manipulated: "Manipulated",
+  not_applicable: "Not applicable",
+};
+
+/** A 0..1 score as the server's sentences write it (Python's `{:.0%}`, ties to even). */
+export function wholePercent(p) {
+  const scaled = p * 100;
+  let whole = Math.round(scaled);
+  if (whole - scaled === 0.5 && whole % 2 !== 0) whole -= 1;
+  return `${whole}%`;
+}
+
+/** Open the app and wait until it has read the service's limits. */
+export async function openPage(page, url) {
+  await page.goto(url);
+  await page.getByRole("button", { name: "Choose a file" }).waitFor();
+  await page.waitForFunction(() => !document.querySelector("button[disabled]"));
+}
+
+/** A full-page screenshot once the verdict's entrance animation has finished. */
+export async function screenshot(page, name) {
+  await page.waitForFunction(() =>
+    [...document.querySelectorAll("[data-testid=verdict]")].every((element) => getComputedStyle(element).opacity === "1"),
+  );
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
 /** Drop a file on an element the way a browser does: a real DataTransfer in a drop event. */
 export async function dropFile(page, selector, { name, mimeType, buffer }) {
   const transfer = await page.evaluateHandle(
@@ -91,4 +130,35 @@ export async function dropFile(page, selector, { name, mimeType, buffer }) {
   );
   await page.dispatchEvent(selector, "dragover", { dataTransfer: transfer });
   await page.dispatchEvent(selector, "drop", { dataTransfer: transfer });
+}
+
+/** The contrast ratio (WCAG 2) of each element's text against what lies behind it: the
+ * colours as the browser resolved them, the backgrounds of its ancestors laid on top of
+ * each other as the page paints them. */
+export function contrastRatios(page, selector) {
+  return page.$$eval(selector, (elements) => {
+    const canvas = document.createElement("canvas");
+    canvas.width = canvas.height = 1;
+    const paint = canvas.getContext("2d", { willReadFrequently: true });
+    const lay = (color) => {
+      paint.fillStyle = color;
+      paint.fillRect(0, 0, 1, 1);
+      return [...paint.getImageData(0, 0, 1, 1).data];
+    };
+    const luminance = ([r, g, b]) => {
+      const linear = (c) => ((c /= 255) <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
+      return 0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b);
+    };
+    return elements.map((element) => {
+      const chain = [];
+      for (let node = element; node; node = node.parentElement) chain.unshift(getComputedStyle(node).backgroundColor);
+      paint.clearRect(0, 0, 1, 1);
+      lay("#fff");
+      let background;
+      for (const color of chain) background = lay(color);
+      const text = lay(getComputedStyle(element).color);
+      const [light, dark] = [luminance(background), luminance(text)].sort((a, b) => b - a);
+      return { text: element.textContent.trim().slice(0, 40), ratio: (light + 0.05) / (dark + 0.05) };
+    });
+  });
 }

@@ -19,7 +19,7 @@ describe("App", () => {
     vi.mocked(analyse).mockReset();
   });
 
-  it("says Lopt is busy in plain words, then retries to a verdict with face boxes", async () => {
+  it("says Lopt is busy in plain words, then retries to a verdict with face boxes, announced", async () => {
     vi.mocked(analyse)
       .mockRejectedValueOnce(new ApiError(503, "overloaded", "The inference queue is full.", 2))
       .mockResolvedValueOnce(imagePrediction());
@@ -28,7 +28,8 @@ describe("App", () => {
     expect(await screen.findByRole("heading", { name: "Lopt is busy" })).toBeInTheDocument();
     expect(screen.getByText("The inference queue is full. Try again in 2 s.")).toBeInTheDocument();
     await userEvent.click(screen.getByRole("button", { name: "Try again" }));
-    expect(await screen.findByRole("heading", { name: "Fake" })).toBeInTheDocument();
+    expect(await screen.findByRole("heading", { name: "Manipulated" })).toBeInTheDocument();
+    expect(screen.getByRole("status")).toHaveTextContent("Verdict for photo.jpg: Manipulated, fake probability 91%.");
     expect(screen.getAllByTestId("face-box")).toHaveLength(3);
     expect(screen.getByRole("img", { name: "Preview of photo.jpg" })).toHaveAttribute("src", "blob:preview");
     expect(screen.getByTestId("history").querySelectorAll("button")).toHaveLength(2);

@@ -9,6 +9,7 @@ import { Progress } from "./components/Progress";
 import { ThemeToggle } from "./components/ThemeToggle";
 import { Verdict } from "./components/Verdict";
 import { explain, type PlainError } from "./lib/errors";
+import { announcement } from "./lib/levels";
 import { useAnalysis } from "./useAnalysis";
 
 function useLimits() {
@@ -49,12 +50,14 @@ export function App() {
               </p>
             ) : null}
             {busy ? <Progress phase={phase} fraction={progress} /> : null}
-            <div aria-live="polite">
-              <AnimatePresence mode="wait">
-                {!busy && current?.prediction ? <Verdict key={current.id} prediction={current.prediction} /> : null}
-              </AnimatePresence>
-              {!busy && current?.error ? <ErrorNotice error={current.error} onRetry={retry} /> : null}
-            </div>
+            {/* Always in the page, so screen readers announce each new verdict in one sentence. */}
+            <p role="status" className="sr-only" data-testid="announcer">
+              {!busy && current?.prediction ? announcement(current.prediction) : ""}
+            </p>
+            <AnimatePresence mode="wait">
+              {!busy && current?.prediction ? <Verdict key={current.id} prediction={current.prediction} /> : null}
+            </AnimatePresence>
+            {!busy && current?.error ? <ErrorNotice error={current.error} onRetry={retry} /> : null}
             {current && !current.error ? (
               <MediaView
                 key={current.id}

@@ -11,14 +11,16 @@ describe("MediaView", () => {
     expect(screen.getAllByTestId("face-box")).toHaveLength(3);
   });
 
-  it("shows each person's box at the video's current time, and the timeline under it", () => {
+  it("shows each person's box at the video's current time in that moment's level, and the timeline", () => {
     render(<MediaView url="blob:x" kind="video" name="a.mp4" prediction={videoPrediction()} />);
     expect(screen.getByTestId("timeline")).toBeInTheDocument();
     const video = screen.getByTestId("video") as HTMLVideoElement;
-    expect(screen.getByTestId("face-boxes")).toHaveAccessibleName("Person 1: 70% fake");
+    expect(screen.getByTestId("face-boxes")).toHaveAccessibleName(/: Person 1: Suspicious 70%$/);
+    expect(screen.getByTestId("face-box")).toHaveAttribute("data-level", "suspicious");
     Object.defineProperty(video, "currentTime", { value: 3, configurable: true });
     fireEvent.timeUpdate(video);
-    expect(screen.getByTestId("face-boxes")).toHaveAccessibleName("Person 2: 10% fake");
+    expect(screen.getByTestId("face-boxes")).toHaveAccessibleName(/: Person 2: Authentic 10%$/);
+    expect(screen.getByTestId("face-box")).toHaveAttribute("data-level", "authentic");
   });
 
   it("says so when the browser cannot show the file", () => {

@@ -1,10 +1,9 @@
 import { useRef, useState } from "react";
 import type { Prediction } from "../api/client";
 import type { MediaKind } from "../lib/validate";
-import { percent } from "../lib/format";
+import { levelOf, scoreName } from "../lib/levels";
 import { timelineEnd } from "../lib/series";
-import { trackStyle } from "../lib/verdict";
-import { FaceBoxes, boxesForFaces, type DrawnBox } from "./FaceBoxes";
+import { FaceBoxes, boxesForFaces, levelCaption, type DrawnBox } from "./FaceBoxes";
 import { Timeline } from "./Timeline";
 
 interface Props {
@@ -14,7 +13,8 @@ interface Props {
   prediction: Prediction | null;
 }
 
-/** Boxes of each person at the sampled frame nearest to ``time``. */
+/** Boxes of each person at the sampled frame nearest to ``time``, in the level that frame's
+ * score falls in (the band it lies in on the timeline). */
 function boxesAt(prediction: Prediction, time: number): DrawnBox[] {
   const window = timelineEnd(prediction) / Math.max(1, prediction.media.sampled_frames ?? 16) / 2;
   return (prediction.tracks ?? []).flatMap((track, index) => {
@@ -25,14 +25,8 @@ function boxesAt(prediction: Prediction, time: number): DrawnBox[] {
     );
     if (nearest === null || Math.abs(nearest.time_s - time) > window) return [];
     const score = nearest.fake_probability;
-    return [
-      {
-        key: `track-${track.track_id}`,
-        box: nearest.box,
-        ...trackStyle(index),
-        caption: `Person ${index + 1}: ${score == null ? "not judged" : `${percent(score)} fake`}`,
-      },
-    ];
+    const level = track.judged && score != null ? levelOf(score, prediction.bands) : null;
+    return [{ key: `track-${track.track_id}`, box: nearest.box, level, caption: levelCaption(`Person ${index + 1}`, level, score) }];
   });
 }
 
@@ -40,7 +34,6 @@ export function MediaView({ url, kind, name, prediction }: Props) {
   const video = useRef<HTMLVideoElement>(null);
   const [time, setTime] = useState(0);
   const [unplayable, setUnplayable] = useState(false);
-  const media = prediction?.media;
   const boxes =
     prediction === null ? [] : kind === "image" ? boxesForFaces(prediction.faces ?? []) : boxesAt(prediction, time);
 
@@ -78,7 +71,14 @@ export function MediaView({ url, kind, name, prediction }: Props) {
             data-testid="video"
           />
         )}
-        {media && boxes.length > 0 ? <FaceBoxes boxes={boxes} width={media.width} height={media.height} /> : null}
+        {prediction && boxes.length > 0 ? (
+          <FaceBoxes
+            boxes={boxes}
+            width={prediction.media.width}
+            height={prediction.media.height}
+            scoreName={scoreName(prediction.calibrated).toLowerCase()}
+          />
+        ) : null}
       </div>
       {unplayable ? (
         <p role="note" className="text-sm text-slate-500 dark:text-slate-400">

@@ -1,41 +1,71 @@
-import { render, screen } from "@testing-library/react";
+import { render, screen, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
-import { imagePrediction } from "../test/fixtures";
+import { percent } from "../lib/format";
+import { imagePrediction, photoAt } from "../test/fixtures";
 import { Verdict } from "./Verdict";
 
+/** Every percentage written in an element's text. */
+const percentages = (element: HTMLElement) => [...(element.textContent ?? "").matchAll(/(\d+)%/g)].map((m) => `${m[1]}%`);
+
 describe("Verdict", () => {
-  it("shows a Fake verdict in red with its confidence, probabilities and model", () => {
-    render(<Verdict prediction={imagePrediction()} />);
-    expect(screen.getByRole("heading", { name: "Fake" })).toBeInTheDocument();
-    expect(screen.getByTestId("verdict")).toHaveAttribute("data-tone", "fake");
-    expect(screen.getByLabelText("Confidence in Fake: 91%")).toBeInTheDocument();
-    expect(screen.getByTestId("probability-Real")).toHaveTextContent("9%");
-    expect(screen.getByTestId("probability-Fake")).toHaveTextContent("91%");
-    expect(screen.getByTestId("model-id")).toHaveTextContent("agasta/virtus");
-    expect(screen.getByText(/3 faces judged/)).toBeInTheDocument();
-    expect(screen.queryByRole("note")).not.toBeInTheDocument();
+  it.each([
+    ["authentic", 0.12, "Authentic", "text-emerald-800", "circle-check", /no sign of manipulation/],
+    ["suspicious", 0.47, "Suspicious", "text-amber-800", "triangle-bang", /cannot tell reliably: have a person look/],
+    ["manipulated", 0.91, "Manipulated", "text-red-800", "octagon-cross", /found signs of manipulation/],
+  ] as const)("leads with %s: its name, colour, shape and one fake probability", (level, p, name, colour, shape, meaning) => {
+    const prediction = photoAt(level, p);
+    render(<Verdict prediction={prediction} />);
+    const heading = screen.getByRole("heading", { name });
+    expect(heading).toHaveClass(colour);
+    expect(within(heading).getByTestId("level-icon")).toHaveAttribute("data-shape", shape);
+    expect(screen.getByTestId("verdict")).toHaveAttribute("data-level", level);
+    // The one number: the fake probability, agreeing with the label's probabilities.
+    const shown = percent(prediction.probabilities.Fake);
+    expect(screen.getByTestId("verdict-score")).toHaveTextContent(`Fake probability ${shown}`);
+    expect(screen.getByTestId("verdict-meaning")).toHaveTextContent(meaning);
+    expect(screen.getByTestId("verdict-meaning")).toHaveTextContent("It is a model's estimate, not proof.");
+    expect(screen.getByTestId("verdict-reason")).toHaveTextContent(prediction.verdict_reason);
+    // Every percentage besides the level edges is that same number.
+    const edges = ["20%", "80%"];
+    const card = screen.getByTestId("verdict");
+    expect(new Set(percentages(card).filter((value) => !edges.includes(value)))).toEqual(new Set([shown]));
+    expect(screen.queryByText(/confidence/i)).not.toBeInTheDocument();
+    expect(parseFloat(screen.getByTestId("scale-marker").style.left)).toBeCloseTo(p * 100);
   });
 
-  it("shows a Real verdict in green", () => {
-    const real = imagePrediction({ label: "Real", confidence: 0.8, fake_probability: 0.2, probabilities: { Real: 0.8, Fake: 0.2 } });
-    render(<Verdict prediction={real} />);
-    expect(screen.getByRole("heading", { name: "Real" })).toBeInTheDocument();
-    expect(screen.getByTestId("verdict")).toHaveAttribute("data-tone", "real");
+  it("shows the level edges and where they come from on the scale", () => {
+    render(<Verdict prediction={photoAt("suspicious", 0.47)} />);
+    const scale = screen.getByTestId("score-scale");
+    expect(scale).toHaveTextContent("Authentic: below 20%");
+    expect(scale).toHaveTextContent("Suspicious: 20% to under 80%");
+    expect(scale).toHaveTextContent("Manipulated: 80% and above");
+    expect(screen.getByTestId("scale-authentic").style.width).toBe("20%");
+    expect(screen.getByRole("img", { name: /47% fake probability on a scale where below 20% is authentic/ })).toBeInTheDocument();
+    expect(screen.getByText(/Level edges chosen on validation data \(fpr<=0\.03/)).toBeInTheDocument();
   });
 
-  it("flags a verdict without a face and shows the service's note", () => {
-    const note = "No face was found; the whole image was judged. Treat this verdict with caution.";
-    render(<Verdict prediction={imagePrediction({ status: "no_face", rule: "whole_image", faces: [], note })} />);
-    expect(screen.getByRole("heading", { name: "No face found" })).toBeInTheDocument();
-    expect(screen.getByTestId("verdict")).toHaveAttribute("data-tone", "caution");
-    expect(screen.getByRole("alert")).toHaveTextContent(note);
-    expect(screen.getByText(/whole image was judged instead: Fake \(91%\)/)).toBeInTheDocument();
+  it("names an uncalibrated score a raw score", () => {
+    const raw = { ...photoAt("suspicious", 0.23), calibrated: false, bands: { authentic_below: 0.2, manipulated_at: 0.84, source: "default" as const, rules: "the checkpoint's threshold" } };
+    render(<Verdict prediction={raw} />);
+    expect(screen.getByTestId("verdict-score")).toHaveTextContent("Raw score 23% (not calibrated)");
+    expect(screen.getByText(/not calibrated probabilities/)).toBeInTheDocument();
+    expect(screen.getByText(/default convention \(the checkpoint's threshold\), not measured/)).toBeInTheDocument();
   });
 
-  it("flags faces too small to judge", () => {
-    render(<Verdict prediction={imagePrediction({ status: "faces_too_small", note: "Faces too small." })} />);
-    expect(screen.getByRole("heading", { name: "Faces too small to judge" })).toBeInTheDocument();
-    expect(screen.getByTestId("verdict")).toHaveAttribute("data-tone", "caution");
+  it("says not applicable prominently, its score for reference only and no level scale", () => {
+    const prediction = photoAt("not_applicable", 0.5);
+    render(<Verdict prediction={prediction} />);
+    expect(screen.getByRole("heading", { name: "Not applicable" })).toHaveClass("text-slate-700");
+    expect(screen.getByTestId("verdict")).toHaveAttribute("data-level", "not_applicable");
+    expect(screen.getByTestId("level-icon")).toHaveAttribute("data-shape", "circle-dash");
+    expect(screen.getByTestId("verdict-reason")).toHaveTextContent("No face was found, and this detector judges faces only.");
+    expect(screen.getByTestId("verdict-meaning")).toHaveTextContent("cannot judge this file, so there is no verdict");
+    expect(screen.getByTestId("reference-score")).toHaveTextContent(
+      "Score of the whole image, for reference only, not a verdict: Fake probability 50%.",
+    );
+    expect(screen.queryByTestId("verdict-score")).not.toBeInTheDocument();
+    expect(screen.queryByTestId("score-scale")).not.toBeInTheDocument();
+    expect(screen.getByRole("note")).toHaveTextContent(/shown for reference, not as a verdict/);
   });
 
   it("says when the configured model was unavailable", () => {

@@ -1,24 +1,30 @@
 import { motion } from "framer-motion";
 import type { Prediction } from "../api/client";
 import { percent } from "../lib/format";
-import { TONE_CLASSES, headline, toneOf } from "../lib/verdict";
-import { Gauge } from "./Gauge";
+import { CAVEAT, LEVELS, REFERENCE_ONLY, bandsSource, scoreName, scoreText } from "../lib/levels";
+import { LevelIcon } from "./LevelIcon";
 import { ModelLine } from "./ModelLine";
-import { ProbabilityBars } from "./ProbabilityBars";
+import { ScoreScale } from "./ScoreScale";
 
-function summary(prediction: Prediction): string {
-  const people = prediction.type === "video" ? prediction.tracks?.length ?? 0 : null;
-  const faces = prediction.faces?.length ?? 0;
-  if (prediction.status !== "ok") {
-    return `The whole ${prediction.type === "video" ? "frame" : "image"} was judged instead: ${prediction.label} (${percent(prediction.confidence)}). Treat this verdict with caution.`;
+function judgedCount(prediction: Prediction): string | null {
+  if (prediction.status !== "ok") return null;
+  if (prediction.type === "video") {
+    const people = prediction.tracks?.filter((track) => track.judged).length ?? 0;
+    return people ? `${people} ${people === 1 ? "person" : "people"} judged.` : null;
   }
-  const counted = people === null ? `${faces} face${faces === 1 ? "" : "s"}` : `${people} ${people === 1 ? "person" : "people"}`;
-  return `${counted} judged. ${prediction.label} with ${percent(prediction.confidence)} confidence.`;
+  const faces = prediction.faces?.filter((face) => face.judged).length ?? 0;
+  return faces ? `${faces} face${faces === 1 ? "" : "s"} judged.` : null;
 }
 
+function scoredWhole(prediction: Prediction): string {
+  return prediction.type === "video" ? "whole frames" : "the whole image";
+}
+
+/** The level first, then the one percentage, what the level means and why. */
 export function Verdict({ prediction }: { prediction: Prediction }) {
-  const tone = toneOf(prediction);
-  const classes = TONE_CLASSES[tone];
+  const level = prediction.verdict;
+  const style = LEVELS[level];
+  const applicable = level !== "not_applicable";
   return (
     <motion.section
       initial={{ opacity: 0, y: 8 }}
@@ -26,36 +32,75 @@ export function Verdict({ prediction }: { prediction: Prediction }) {
       transition={{ duration: 0.2 }}
       aria-labelledby="verdict-heading"
       data-testid="verdict"
-      data-tone={tone}
-      className={`rounded-2xl p-5 ring-2 ${classes.ring} ${classes.bg}`}
+      data-level={level}
+      className={`rounded-2xl p-5 ring-2 ${style.panel}`}
     >
-      <div className="flex flex-wrap items-center justify-between gap-4">
-        <div>
-          <p className="text-xs uppercase tracking-wide text-slate-500 dark:text-slate-400">
-            Verdict{prediction.filename ? ` for ${prediction.filename}` : ""}
+      <p className="text-xs uppercase tracking-wide text-slate-600 dark:text-slate-300">
+        Verdict{prediction.filename ? ` for ${prediction.filename}` : ""}
+      </p>
+      <div className="mt-1 flex flex-wrap items-center gap-x-4 gap-y-1">
+        <h2 id="verdict-heading" className={`flex items-center gap-3 text-4xl font-bold ${style.text}`}>
+          <LevelIcon level={level} size={40} className="shrink-0" />
+          {style.name}
+        </h2>
+        {applicable ? (
+          <p className={`text-2xl leading-tight font-semibold tabular-nums ${style.text}`} data-testid="verdict-score">
+            <span className="whitespace-nowrap">
+              {scoreName(prediction.calibrated)} {percent(prediction.fake_probability)}
+            </span>
+            {prediction.calibrated ? null : (
+              <>
+                {" "}
+                <span className="whitespace-nowrap text-base font-medium">(not calibrated)</span>
+              </>
+            )}
           </p>
-          <h2 id="verdict-heading" className={`text-4xl font-bold ${classes.text}`}>
-            {headline(prediction)}
-          </h2>
-          <p className="mt-1 max-w-prose text-sm">{summary(prediction)}</p>
-        </div>
-        <Gauge value={prediction.confidence} color={classes.hex} label={`Confidence in ${prediction.label}`} />
+        ) : null}
       </div>
+      {applicable ? (
+        <>
+          <p className="mt-2 max-w-prose font-medium" data-testid="verdict-meaning">
+            {style.meaning} {CAVEAT}
+          </p>
+          <p className="mt-1 max-w-prose text-sm text-slate-700 dark:text-slate-300" data-testid="verdict-reason">
+            Why: {prediction.verdict_reason} {judgedCount(prediction)}
+          </p>
+          <div className="mt-4">
+            <ScoreScale prediction={prediction} />
+          </div>
+        </>
+      ) : (
+        <>
+          <p className="mt-2 max-w-prose text-lg font-semibold" data-testid="verdict-reason">
+            {prediction.verdict_reason}
+          </p>
+          <p className="mt-1 max-w-prose text-sm" data-testid="verdict-meaning">
+            {style.meaning}
+          </p>
+          <p
+            className="mt-3 rounded-lg border border-dashed border-slate-400 p-3 text-sm text-slate-700 dark:border-slate-500 dark:text-slate-300"
+            data-testid="reference-score"
+          >
+            Score of {scoredWhole(prediction)}, {REFERENCE_ONLY}:{" "}
+            <span className="font-semibold tabular-nums">{scoreText(prediction)}</span>.
+          </p>
+        </>
+      )}
       {prediction.note ? (
-        <p role="alert" className="mt-3 rounded-lg bg-amber-100 p-3 text-sm text-amber-900 dark:bg-amber-900/40 dark:text-amber-100">
+        <p role="note" className="mt-3 rounded-lg bg-white/70 p-3 text-sm text-slate-800 dark:bg-slate-900/60 dark:text-slate-200" data-testid="verdict-note">
           {prediction.note}
         </p>
       ) : null}
-      <div className="mt-4 grid gap-4 sm:grid-cols-2">
-        <ProbabilityBars probabilities={prediction.probabilities} threshold={prediction.threshold} />
-        <div className="space-y-1">
-          <ModelLine model={prediction.model} />
-          <p className="text-xs text-slate-500 dark:text-slate-400">
-            Rule: <code className="font-mono">{prediction.rule}</code>
-            {prediction.aggregation ? ` · combined by: ${prediction.aggregation}` : ""} ·{" "}
-            {Math.round(prediction.elapsed_ms)} ms
-          </p>
-        </div>
+      <div className="mt-4 space-y-1 border-t border-slate-900/10 pt-3 text-xs text-slate-600 dark:border-white/10 dark:text-slate-300">
+        <ModelLine model={prediction.model} />
+        <p>
+          {bandsSource(prediction.bands)}{" "}
+          {prediction.calibrated ? "Scores are calibrated on validation data." : "Scores are the model's raw output, not calibrated probabilities."}
+        </p>
+        <p>
+          Rule: <code className="font-mono">{prediction.rule}</code>
+          {prediction.aggregation ? ` · combined by: ${prediction.aggregation}` : ""} · {Math.round(prediction.elapsed_ms)} ms
+        </p>
       </div>
     </motion.section>
   );

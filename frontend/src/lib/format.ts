@@ -9,8 +9,13 @@ export function formatBytes(bytes: number): string {
   return `${unit === 0 ? value : value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
 }
 
+/** A 0..1 value as a whole percentage, rounded as the server rounds the numbers in its
+ * sentences (Python's `{:.0%}`: ties to even), so the page and `verdict_reason` agree. */
 export function percent(probability: number): string {
-  return `${Math.round(probability * 100)}%`;
+  const scaled = probability * 100;
+  let whole = Math.round(scaled);
+  if (whole - scaled === 0.5 && whole % 2 !== 0) whole -= 1;
+  return `${whole}%`;
 }
 
 export function seconds(value: number): string {

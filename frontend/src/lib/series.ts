@@ -1,6 +1,6 @@
 import type { Prediction } from "../api/client";
 import { percent } from "./format";
-import { trackStyle } from "./verdict";
+import { LEVELS, type Level } from "./levels";
 
 export interface Point {
   time: number;
@@ -10,33 +10,53 @@ export interface Point {
 export interface Series {
   key: string;
   name: string;
+  /** Text-colour classes (light and dark); lines are drawn in currentColor. */
   color: string;
   dash: string;
   points: Point[];
-  verdict: string;
+  /** The person's own level (null: not judged, or scores for reference only). */
+  level: Level | null;
+  summary: string;
+}
+
+// People's lines: hues that are none of the levels' (green, amber, red, grey), each with its
+// own dash pattern, so people stay apart without relying on colour alone.
+export const TRACK_STYLES = [
+  { color: "text-indigo-600 dark:text-indigo-300", dash: "" },
+  { color: "text-cyan-700 dark:text-cyan-300", dash: "6 3" },
+  { color: "text-purple-700 dark:text-purple-300", dash: "2 3" },
+  { color: "text-blue-800 dark:text-blue-300", dash: "8 3 2 3" },
+  { color: "text-fuchsia-700 dark:text-fuchsia-300", dash: "1 2" },
+  { color: "text-sky-700 dark:text-sky-300", dash: "10 4" },
+];
+
+export function trackStyle(index: number) {
+  return TRACK_STYLES[index % TRACK_STYLES.length];
 }
 
 /** The per-frame lines of a video verdict: one per person, or whole frames without faces. */
 export function timelineSeries(prediction: Prediction): Series[] {
   const tracks = (prediction.tracks ?? []).map((track, index) => {
-    const style = trackStyle(index);
     const points = track.frames
       .filter((frame) => frame.fake_probability != null)
       .map((frame) => ({ time: frame.time_s, probability: frame.fake_probability as number }));
-    const verdict = track.judged && track.label
-      ? `${track.label} ${percent(track.fake_probability ?? 0)} fake`
-      : "not judged (face too small)";
-    return { key: `track-${track.track_id}`, name: `Person ${index + 1}`, ...style, points, verdict };
+    const level = track.judged ? track.verdict ?? null : null;
+    const summary =
+      level && track.fake_probability != null
+        ? `${LEVELS[level].name} ${percent(track.fake_probability)}`
+        : "not judged (face too small)";
+    return { key: `track-${track.track_id}`, name: `Person ${index + 1}`, ...trackStyle(index), points, level, summary };
   });
   const frames = prediction.frame_scores?.length
     ? [
         {
           key: "frames",
           name: "Whole frame",
-          color: "#64748b",
+          color: "text-slate-700 dark:text-slate-300",
           dash: "",
           points: prediction.frame_scores.map((f) => ({ time: f.time_s, probability: f.fake_probability })),
-          verdict: "no face: whole frames judged",
+          level: null,
+          summary: prediction.verdict === "not_applicable" ? "no face: for reference only, not a verdict" : "no face: whole frames judged",
         },
       ]
     : [];

@@ -1,4 +1,5 @@
 import type { Limits, Prediction } from "../api/client";
+import type { Level } from "../lib/levels";
 
 export const limits: Limits = {
   max_upload_bytes: 1000,
@@ -10,14 +11,34 @@ export const limits: Limits = {
   extensions: [".jpeg", ".jpg", ".mp4", ".png", ".webm"],
 };
 
+export const bands: Prediction["bands"] = {
+  authentic_below: 0.2,
+  manipulated_at: 0.8,
+  source: "validation",
+  rules: "fpr<=0.03 / fnr<=0.05 on val",
+};
+
+/** The scores of a file at fake probability ``p`` on the calibrated scale. */
+function scored(p: number) {
+  const label = p >= 0.5 ? ("Fake" as const) : ("Real" as const);
+  return {
+    label,
+    confidence: label === "Fake" ? p : 1 - p,
+    fake_probability: p,
+    raw_fake_probability: Math.min(1, p + 0.05),
+    calibrated: true,
+    probabilities: { Real: 1 - p, Fake: p },
+  };
+}
+
 export function imagePrediction(overrides: Partial<Prediction> = {}): Prediction {
   return {
     type: "image",
-    label: "Fake",
-    confidence: 0.91,
-    fake_probability: 0.91,
-    probabilities: { Real: 0.09, Fake: 0.91 },
+    verdict: "manipulated",
+    verdict_reason: "The model's fake probability, 91%, is at or above 80%, where it calls a file manipulated.",
+    ...scored(0.91),
     threshold: 0.5,
+    bands,
     model: { id: "agasta/virtus", revision: null, replaces: null },
     media: { format: "jpeg", mime: "image/jpeg", width: 400, height: 300 },
     status: "ok",
@@ -28,17 +49,15 @@ export function imagePrediction(overrides: Partial<Prediction> = {}): Prediction
         box: { x1: 10, y1: 20, x2: 110, y2: 140 },
         detector_score: 0.9,
         judged: true,
-        label: "Fake",
-        confidence: 0.91,
-        fake_probability: 0.91,
+        verdict: "manipulated",
+        ...scored(0.91),
       },
       {
         box: { x1: 200, y1: 20, x2: 300, y2: 140 },
         detector_score: 0.8,
         judged: true,
-        label: "Real",
-        confidence: 0.8,
-        fake_probability: 0.2,
+        verdict: "suspicious",
+        ...scored(0.35),
       },
       { box: { x1: 350, y1: 10, x2: 360, y2: 20 }, detector_score: 0.6, judged: false },
     ],
@@ -46,6 +65,25 @@ export function imagePrediction(overrides: Partial<Prediction> = {}): Prediction
     elapsed_ms: 120,
     ...overrides,
   };
+}
+
+const REASONS: Record<Level, (p: number) => string> = {
+  authentic: (p) => `The model's fake probability, ${Math.round(p * 100)}%, is below 20%: it finds no sign of manipulation.`,
+  suspicious: (p) =>
+    `The model's fake probability, ${Math.round(p * 100)}%, lies between 20% and 80%: it cannot tell reliably. Have a person look.`,
+  manipulated: (p) =>
+    `The model's fake probability, ${Math.round(p * 100)}%, is at or above 80%, where it calls a file manipulated.`,
+  not_applicable: () => "No face was found, and this detector judges faces only. It cannot say.",
+};
+
+/** A photo whose verdict is ``level`` at fake probability ``p``, as the server would send it. */
+export function photoAt(level: Level, p: number): Prediction {
+  const face = level === "not_applicable" ? { faces: [], status: "no_face" as const, rule: "whole_image" } : {};
+  const note =
+    level === "not_applicable"
+      ? "No face was found. This detector judges faces only, so it cannot say whether this file is real: the score of the whole image is shown for reference, not as a verdict."
+      : null;
+  return imagePrediction({ verdict: level, verdict_reason: REASONS[level](p), ...scored(p), note, ...face });
 }
 
 export function videoPrediction(): Prediction {
@@ -58,14 +96,18 @@ export function videoPrediction(): Prediction {
   return {
     ...imagePrediction({ faces: null }),
     type: "video",
-    label: "Fake",
+    ...scored(0.8),
+    verdict: "manipulated",
+    verdict_reason: REASONS.manipulated(0.8),
     media: { format: "mp4", mime: "video/mp4", width: 320, height: 240, duration_s: 4, fps: 10, frame_count: 40, sampled_frames: 4 },
     rule: "max(most_suspicious_person, clips)",
     aggregation: "mean",
     tracks: [
-      { track_id: 0, judged: true, label: "Fake", confidence: 0.8, fake_probability: 0.8, frames: [frame(0, 0.7, 10), frame(2, 0.9, 20)] },
-      { track_id: 3, judged: true, label: "Real", confidence: 0.9, fake_probability: 0.1, frames: [frame(1, 0.1, 200), frame(3, 0.1, 210)] },
+      { track_id: 0, judged: true, verdict: "manipulated", ...scored(0.8), frames: [frame(0, 0.7, 10), frame(2, 0.9, 20)] },
+      { track_id: 3, judged: true, verdict: "authentic", ...scored(0.1), frames: [frame(1, 0.1, 200), frame(3, 0.1, 210)] },
     ],
-    clips: [{ index: 0, start_s: 0, end_s: 2, frame_indices: [0, 10], label: "Fake", fake_probability: 0.7 }],
+    clips: [
+      { index: 0, start_s: 0, end_s: 2, frame_indices: [0, 10], label: "Fake", fake_probability: 0.7, raw_fake_probability: 0.72, verdict: "suspicious" },
+    ],
   };
 }
