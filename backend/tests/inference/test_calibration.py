@@ -186,3 +186,19 @@ def test_the_shipped_detector_is_calibrated_and_its_numbers_agree_on_real_media(
         assert item.confidence == pytest.approx(max(p, 1 - p), abs=1e-4)
         assert item.verdict == bands.level(p) or abs(p - bands.manipulated_at) < 1e-4
     assert photo.calibrated and video.calibrated
+
+
+def test_the_reason_never_reads_a_score_as_its_edge() -> None:
+    from lopt.inference.detectors import Scores
+    from lopt.inference.pipelines.evidence import explain_verdict
+    from lopt.inference.results import Bands
+
+    bands = Bands(authentic_below=0.2, manipulated_at=0.8, source="validation")
+    near = Scores("Fake", 0.7996, 0.7996, 0.9, "suspicious", True)
+    level, reason = explain_verdict(near, bands, "ok")
+    assert level == "suspicious" and "79.96%" in reason and "80.00%" in reason
+    far = Scores("Fake", 0.93, 0.93, 0.99, "manipulated", True)
+    assert explain_verdict(far, bands, "ok")[1] == (
+        "The model's fake probability, 93%, is at or above 80%, where it calls a file manipulated."
+    )
+    assert explain_verdict(far, bands, "no_face")[0] == "not_applicable"

@@ -87,22 +87,30 @@ def explain_verdict(scores: Scores, bands: Bands, status: Status) -> tuple[Level
     model had no face to judge, so it cannot say)."""
     if status != "ok":
         return "not_applicable", NOT_APPLICABLE_REASONS[status] + " It cannot say."
-    p = scores.fake_probability
+    p, low, high = _percents(scores.fake_probability, bands.authentic_below, bands.manipulated_at)
     what = "fake probability" if scores.calibrated else "raw score (not calibrated)"
     if scores.verdict == "manipulated":
         return "manipulated", (
-            f"The model's {what}, {p:.0%}, is at or above {bands.manipulated_at:.0%}, where "
-            "it calls a file manipulated."
+            f"The model's {what}, {p}, is at or above {high}, where it calls a file manipulated."
         )
     if scores.verdict == "authentic":
         return "authentic", (
-            f"The model's {what}, {p:.0%}, is below {bands.authentic_below:.0%}: it finds "
-            "no sign of manipulation."
+            f"The model's {what}, {p}, is below {low}: it finds no sign of manipulation."
         )
     return "suspicious", (
-        f"The model's {what}, {p:.0%}, lies between {bands.authentic_below:.0%} and "
-        f"{bands.manipulated_at:.0%}: it cannot tell reliably. Have a person look."
+        f"The model's {what}, {p}, lies between {low} and {high}: it cannot tell reliably. "
+        "Have a person look."
     )
+
+
+def _percents(p: float, *edges: float) -> list[str]:
+    """Percentages of ``p`` and the edges, with as many decimals as it takes for ``p`` not
+    to read the same as an edge it does not equal (0.7996 against 0.8: 79.96%, 80.00%)."""
+    for decimals in range(3):
+        texts = [f"{value:.{decimals}%}" for value in (p, *edges)]
+        if all(texts[0] != text for text, edge in zip(texts[1:], edges, strict=True) if edge != p):
+            return texts
+    return texts
 
 
 def face_scores(
