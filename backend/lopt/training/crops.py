@@ -13,6 +13,7 @@ import hashlib
 import json
 import logging
 import multiprocessing
+import os
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from lopt.media.face_config import FaceDetectorConfig
 from lopt.media.faces import FaceBox, FaceDetector, crop_faces
 from lopt.media.images import load_image
 from lopt.training.data import Sample
+from lopt.training.workers import while_parent_lives
 
 log = logging.getLogger(__name__)
 MAX_IMAGE_PIXELS = 50_000_000
@@ -67,10 +69,10 @@ def build_crop_cache(
     cache_dir.mkdir(parents=True, exist_ok=True)
     todo = [s for s in samples if not _meta_path(cache_dir, s, size, faces).exists()]
     if todo and workers <= 1:
-        _crop_chunk((todo, cache_dir, size, faces))
+        _crop_chunk((todo, cache_dir, size, faces, None))
     elif todo:
         chunks = [todo[i::workers] for i in range(workers)]
-        args = [(chunk, cache_dir, size, faces) for chunk in chunks if chunk]
+        args = [(chunk, cache_dir, size, faces, os.getpid()) for chunk in chunks if chunk]
         # Spawn, not fork: a forked child inherits torch's thread pools mid-state and hangs.
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=len(args), mp_context=context) as pool:
@@ -95,15 +97,15 @@ def _meta_path(cache_dir: Path, sample: Sample, size: int, faces: FaceDetectorCo
     return cache_dir / f"{cache_key(sample.path, size, faces)}.json"
 
 
-def _crop_chunk(args: tuple[list[Sample], Path, int, FaceDetectorConfig]) -> None:
-    samples, cache_dir, size, faces = args
+def _crop_chunk(args: tuple[list[Sample], Path, int, FaceDetectorConfig, int | None]) -> None:
+    samples, cache_dir, size, faces, parent = args
     margin = faces.margin
     cv2.setNumThreads(1)
     from lopt.training.sbi import LandmarkDetector
 
     detector = faces.build()
     landmarks = LandmarkDetector()
-    for sample in _progress(samples, cache_dir):
+    for sample in while_parent_lives(_progress(samples, cache_dir), parent):
         key = cache_key(sample.path, size, faces)
         meta: dict[str, object] = {"crop": None, "landmarks": None, "box": None}
         found = _face_crop(sample.path, detector, size, margin)

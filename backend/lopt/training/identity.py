@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
@@ -35,6 +36,7 @@ from tqdm import tqdm
 from lopt.training.crops import CachedCrop
 from lopt.training.data import Sample
 from lopt.training.sbi import landmark_model_path
+from lopt.training.workers import while_parent_lives
 
 log = logging.getLogger(__name__)
 DESCRIPTOR_MODEL_FILE = "dlib_face_recognition_resnet_model_v1.dat"
@@ -105,18 +107,18 @@ def _cluster(descriptors: list[np.ndarray]) -> list[int]:
 def _descriptors(crops: Sequence[CachedCrop], workers: int) -> list[np.ndarray | None]:
     paths = [c.crop for c in crops]
     if workers <= 1 or len(paths) < 64:
-        return _describe_chunk(paths)
+        return _describe_chunk(paths, None)
     chunks = [paths[i::workers] for i in range(workers)]
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        results = list(pool.map(_describe_chunk, chunks))
+        results = list(pool.map(_describe_chunk, chunks, [os.getpid()] * len(chunks)))
     out: list[np.ndarray | None] = [None] * len(paths)
     for offset, result in enumerate(results):
         out[offset::workers] = result
     return out
 
 
-def _describe_chunk(paths: list[Path]) -> list[np.ndarray | None]:
+def _describe_chunk(paths: list[Path], parent: int | None) -> list[np.ndarray | None]:
     """Descriptor of the face in each cached crop (it sits in the middle, 1/margin wide)."""
     import dlib
 
@@ -125,7 +127,8 @@ def _describe_chunk(paths: list[Path]) -> list[np.ndarray | None]:
     recogniser = dlib.face_recognition_model_v1(str(model))
     predictor = dlib.shape_predictor(str(landmark_model_path()))
     out: list[np.ndarray | None] = []
-    for path in tqdm(paths, desc="face descriptors", unit="img", mininterval=10):
+    progress = tqdm(paths, desc="face descriptors", unit="img", mininterval=10)
+    for path in while_parent_lives(progress, parent):
         cached = _descriptor_file(path)
         if cached.exists():
             out.append(np.load(cached))
