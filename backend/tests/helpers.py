@@ -158,3 +158,16 @@ def set_policy(folder: Path, **entries: object) -> Path:
     config.update(entries)
     config_path.write_text(json.dumps(config, indent=2))
     return folder
+
+
+def load_on_cpu(folder: Path, task: str = "image"):  # type: ignore[no-untyped-def]
+    """A saved checkpoint loaded through the serving registry, in float32 on the CPU."""
+    from lopt.inference.registry import load_model
+
+    return load_model(
+        str(folder),
+        task=task,  # type: ignore[arg-type]
+        setting="LOPT_IMAGE_MODEL" if task == "image" else "LOPT_VIDEO_MODEL",
+        device=torch.device("cpu"),
+        dtype=torch.float32,
+    )

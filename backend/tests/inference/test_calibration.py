@@ -8,7 +8,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
 
 from lopt.config import Settings, SettingsError
 from lopt.errors import ModelLoadError
@@ -20,10 +19,9 @@ from lopt.inference.calibration import (
     policy_from_config,
 )
 from lopt.inference.detectors import ImageDetector
-from lopt.inference.registry import load_model
 from lopt.inference.service import DetectionService
 from lopt.inference.shipped import EMBEDDED_IMAGE_MODEL
-from tests.helpers import MEDIA, build_image_model, needs_media, set_policy
+from tests.helpers import MEDIA, build_image_model, load_on_cpu, needs_media, set_policy
 
 RAW = np.array([0.01, 0.2, 0.5, 0.8, 0.99])
 MAPS = {
@@ -107,13 +105,7 @@ def test_settings_override_the_checkpoints_edges_and_input() -> None:
 def test_an_invalid_policy_in_a_checkpoint_stops_loading(tmp_path: Path) -> None:
     folder = set_policy(build_image_model(tmp_path / "m"), lopt_input="audio")
     with pytest.raises(ModelLoadError, match="lopt_input"):
-        load_model(
-            str(folder),
-            task="image",
-            setting="LOPT_IMAGE_MODEL",
-            device=torch.device("cpu"),
-            dtype=torch.float32,
-        )
+        load_on_cpu(folder)
 
 
 def test_a_calibrated_detectors_numbers_agree(tmp_path: Path) -> None:
@@ -122,15 +114,7 @@ def test_a_calibrated_detectors_numbers_agree(tmp_path: Path) -> None:
         lopt_calibration={"method": "temperature", "params": {"temperature": 3.0}},
         lopt_verdict_bands={"authentic_below": 0.2, "manipulated_at": 0.7},
     )
-    detector = ImageDetector(
-        load_model(
-            str(folder),
-            task="image",
-            setting="LOPT_IMAGE_MODEL",
-            device=torch.device("cpu"),
-            dtype=torch.float32,
-        )
-    )
+    detector = ImageDetector(load_on_cpu(folder))
     for raw in (0.0, 0.05, 0.3, 0.5, 0.62, 0.9, 0.999, 1.0):
         scores = detector.decide(raw)
         assert scores.calibrated and scores.raw_fake_probability == pytest.approx(raw, abs=1e-4)

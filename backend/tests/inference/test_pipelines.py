@@ -19,7 +19,7 @@ from lopt.inference.pipelines.evidence import combine
 from lopt.inference.registry import load_model
 from lopt.inference.results import Prediction
 from lopt.media.sniff import sniff_media
-from tests.helpers import build_image_model, set_policy
+from tests.helpers import build_image_model, load_on_cpu, set_policy
 
 
 def test_an_image_pipeline_alone_returns_a_finished_verdict(checkpoints, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -66,13 +66,7 @@ def test_the_verdict_takes_the_most_suspicious_evidence_on_the_calibrated_scale(
             build_image_model(tmp_path / name),
             lopt_calibration={"method": "temperature", "params": {"temperature": temperature}},
         )
-        loaded = load_model(
-            str(folder),
-            task="image",
-            setting="LOPT_IMAGE_MODEL",
-            device=torch.device("cpu"),
-            dtype=torch.float32,
-        )
+        loaded = load_on_cpu(folder)
         return ImageDetector(loaded)
 
     faces, clips = detector("faces", 1.0), detector("clips", 10.0)
