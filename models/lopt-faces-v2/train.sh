@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Reproduces lopt-faces-v2: `bash models/lopt-faces-v2/train.sh` after `make install`.
 # Three stages (one session each on 2 cores): 5 epochs from ImageNet weights; 4 more from
-# stage 1's weights with a fresh, lower one-cycle schedule; then 3 more from stage 2's
+# stage 1's weights with a fresh, lower one-cycle schedule; then 2 more from stage 2's
 # weights with every file pinned to stage 2's split (so no validation or test file of the
 # earlier stages is ever trained on), the sources balanced within their family (FF++
 # methods share the FF++ fake half) and more draws of the GAN and FF++ sources.
@@ -35,5 +35,5 @@ stage "$STAGE2" "$DATA/faces" "$OUTPUT/videos.csv" -- \
     --group-by-face lfw-faceswap-250 --epochs 4 --lr 3e-4 --init-from "$STAGE1"
 .venv/bin/python "$CARD/pinned_manifest.py" "$DATA" "$OUTPUT/videos.csv" "$STAGE2/splits" \
     > "$OUTPUT/pinned.csv"
-stage "$OUTPUT" "$OUTPUT/pinned.csv" -- --epochs 3 --lr 2e-4 --init-from "$STAGE2" \
+stage "$OUTPUT" "$OUTPUT/pinned.csv" -- --epochs 2 --lr 2e-4 --init-from "$STAGE2" \
     --source-weight ffhq-tpdne-128=2 --source-weight ffpp-c40=3
