@@ -34,6 +34,6 @@ stage "$STAGE1" "$DATA/faces" "$OUTPUT/videos.csv" -- \
 stage "$STAGE2" "$DATA/faces" "$OUTPUT/videos.csv" -- \
     --group-by-face lfw-faceswap-250 --epochs 4 --lr 3e-4 --init-from "$STAGE1"
 .venv/bin/python "$CARD/pinned_manifest.py" "$DATA" "$OUTPUT/videos.csv" "$STAGE2/splits" \
-    > "$OUTPUT/pinned.csv"
+    "$OUTPUT/pinned.csv"
 stage "$OUTPUT" "$OUTPUT/pinned.csv" -- --epochs 2 --lr 2e-4 --init-from "$STAGE2" \
     --source-weight ffhq-tpdne-128=2 --source-weight ffpp-c40=3

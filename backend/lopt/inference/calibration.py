@@ -30,6 +30,7 @@ from numpy.typing import ArrayLike
 CALIBRATION_KEY = "lopt_calibration"
 BANDS_KEY = "lopt_verdict_bands"
 INPUT_KEY = "lopt_input"
+THRESHOLD_KEY = "lopt_threshold"  # older checkpoints' one threshold: the manipulated edge
 # Bands of a checkpoint that stores none: the old stored threshold (if any) is the
 # manipulated edge; otherwise a plain convention, said to be one in /api/models.
 DEFAULT_AUTHENTIC_BELOW = 0.2
@@ -94,18 +95,19 @@ class Calibration:
         try:
             if method == "temperature" and not float(params["temperature"]) > 0:
                 raise CalibrationError("temperature must be positive")
-            if method == "platt" and not float(params["a"]) > 0:
-                raise CalibrationError("Platt slope must be positive (a monotone map)")
-            float(params.get("b", 0.0))
+            if method == "platt":
+                slope, _ = float(params["a"]), float(params["b"])  # apply needs both
+                if not slope > 0:
+                    raise CalibrationError("Platt slope must be positive (a monotone map)")
             if method == "isotonic":
                 x, y = np.asarray(params["x"], float), np.asarray(params["y"], float)
                 if len(x) < 2 or len(x) != len(y) or np.any(np.diff(x) < 0):
                     raise CalibrationError("isotonic map needs two or more sorted points")
                 if np.any(np.diff(y) < 0) or y.min() < 0 or y.max() > 1:
                     raise CalibrationError("isotonic map must rise within 0..1")
+        except CalibrationError:
+            raise
         except (KeyError, TypeError, ValueError) as error:
-            if isinstance(error, CalibrationError):
-                raise
             raise CalibrationError(f"{method} calibration has bad parameters: {error}") from None
         return cls(
             method=method,
@@ -154,9 +156,9 @@ class VerdictBands:
                 source=source,
                 rules=stored.get("rules"),
             )
+        except CalibrationError:
+            raise
         except (KeyError, TypeError, ValueError) as error:
-            if isinstance(error, CalibrationError):
-                raise
             raise CalibrationError(f"verdict bands are incomplete: {error}") from None
 
 
@@ -181,7 +183,7 @@ def policy_from_config(config: Mapping[str, Any]) -> VerdictPolicy:
     if config.get(BANDS_KEY):
         bands = VerdictBands.from_config(config[BANDS_KEY], "validation")
     else:
-        threshold = config.get("lopt_threshold")
+        threshold = config.get(THRESHOLD_KEY)
         manipulated = float(threshold) if threshold is not None else DEFAULT_MANIPULATED_AT
         bands = VerdictBands(
             min(DEFAULT_AUTHENTIC_BELOW, manipulated),

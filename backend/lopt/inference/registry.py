@@ -30,7 +30,6 @@ from lopt.inference.labels import LabelMap, map_labels
 from lopt.inference.shipped import embedded_path
 
 Task = Literal["image", "video"]
-THRESHOLD_KEY = "lopt_threshold"
 
 log = logging.getLogger(__name__)
 hf_logging.set_verbosity_warning()  # type: ignore[no-untyped-call]

@@ -26,13 +26,13 @@ from lopt.inference.calibration import (
     CALIBRATION_KEY,
     INPUT_KEY,
     METHODS,
+    THRESHOLD_KEY,
     Calibration,
     Method,
     ModelInput,
     VerdictBands,
     logit,
 )
-from lopt.inference.registry import THRESHOLD_KEY
 from lopt.training.thresholds import RULE_KEY, choose_source_threshold
 
 # Calibrated probabilities never reach exactly 0 or 1: no validation set proves certainty.
@@ -161,18 +161,29 @@ def policy_entries(
     return policy
 
 
-def expected_calibration_error(labels: ArrayLike, probs: ArrayLike, bins: int = ECE_BINS) -> float:
-    """Share-weighted gap between predicted fake probability and the observed fake share,
-    over equal-width bins."""
+def reliability_bins(
+    labels: ArrayLike, probs: ArrayLike, bins: int = ECE_BINS
+) -> list[tuple[int, float, float]]:
+    """Each non-empty equal-width bin of predicted fake probability: how many inputs fall
+    in it, their mean prediction and the share of them that are fake."""
     y = np.asarray(labels, dtype=np.float64)
     p = np.asarray(probs, dtype=np.float64)
     which = np.minimum((p * bins).astype(int), bins - 1)
-    gap = 0.0
-    for b in range(bins):
-        inside = which == b
-        if inside.any():
-            gap += inside.mean() * abs(y[inside].mean() - p[inside].mean())
-    return float(gap)
+    return [
+        (int(inside.sum()), float(p[inside].mean()), float(y[inside].mean()))
+        for inside in (which == b for b in range(bins))
+        if inside.any()
+    ]
+
+
+def expected_calibration_error(labels: ArrayLike, probs: ArrayLike, bins: int = ECE_BINS) -> float:
+    """Share-weighted gap between predicted fake probability and the observed fake share,
+    over equal-width bins."""
+    total = len(np.asarray(labels))
+    gaps = (
+        n / total * abs(share - mean) for n, mean, share in reliability_bins(labels, probs, bins)
+    )
+    return float(sum(gaps))
 
 
 def calibration_metrics(labels: ArrayLike, probs: ArrayLike) -> dict[str, float]:
@@ -183,6 +194,19 @@ def calibration_metrics(labels: ArrayLike, probs: ArrayLike) -> dict[str, float]
         "brier": round(float(brier_score_loss(y, p)), 6),
         "log_loss": round(_nll(y, p), 6),
     }
+
+
+def calibration_report(
+    labels: ArrayLike, raw: ArrayLike, reported: ArrayLike, levels: ArrayLike, plot: Path
+) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, float]]]:
+    """Calibration before (``raw``) and after (``reported``), and each verdict level's
+    share per class; the reliability diagram is saved to ``plot``."""
+    save_reliability_plot(labels, raw, reported, plot)
+    before_after = {
+        "before": calibration_metrics(labels, raw),
+        "after": calibration_metrics(labels, reported),
+    }
+    return before_after, level_shares(labels, levels)
 
 
 def level_shares(labels: ArrayLike, levels: ArrayLike) -> dict[str, dict[str, float]]:
@@ -209,20 +233,14 @@ def save_reliability_plot(
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    y = np.asarray(labels, dtype=np.float64)
     fig, ax = plt.subplots(figsize=(4.5, 4.5))
     ax.plot([0, 1], [0, 1], color="grey", linestyle="--", label="perfect")
     for probs, name in ((raw, "raw model output"), (calibrated, "calibrated")):
-        p = np.asarray(probs, dtype=np.float64)
-        which = np.minimum((p * bins).astype(int), bins - 1)
-        xs, ys = [], []
-        for b in range(bins):
-            inside = which == b
-            if inside.sum() >= 5:
-                xs.append(p[inside].mean())
-                ys.append(y[inside].mean())
-        ece = expected_calibration_error(y, p, bins)
-        ax.plot(xs, ys, marker="o", label=f"{name} (ECE {ece:.3f})")
+        points = [
+            (mean, share) for n, mean, share in reliability_bins(labels, probs, bins) if n >= 5
+        ]
+        ece = expected_calibration_error(labels, probs, bins)
+        ax.plot(*zip(*points, strict=True), marker="o", label=f"{name} (ECE {ece:.3f})")
     ax.set(
         xlabel="Predicted fake probability",
         ylabel="Observed share of fakes",

@@ -102,10 +102,12 @@ def read_manifest(manifest: Path) -> list[Sample]:
 
 
 def write_manifest(samples: Sequence[Sample], path: Path) -> Path:
-    """Save samples as a CSV manifest (absolute paths) that ``read_manifest`` reads back."""
+    """Save samples as a CSV manifest (absolute paths) that ``read_manifest`` reads back,
+    pinned splits included."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=["path", "label", "group", "source", "video"])
+        fields = ["path", "label", "group", "source", "split", "video"]
+        writer = csv.DictWriter(handle, fieldnames=fields)
         writer.writeheader()
         for sample in samples:
             label = "fake" if sample.label else "real"
@@ -115,6 +117,7 @@ def write_manifest(samples: Sequence[Sample], path: Path) -> Path:
                     "label": label,
                     "group": sample.group,
                     "source": sample.source,
+                    "split": sample.split,
                     "video": str(sample.video) if sample.video else "",
                 }
             )

@@ -31,12 +31,10 @@ from lopt.inference.service import DetectionService
 from lopt.inference.shipped import embedded_path
 from lopt.training import metrics
 from lopt.training.calibration import (
-    calibration_metrics,
+    calibration_report,
     choose_bands,
     fit_calibration,
-    level_shares,
     policy_entries,
-    save_reliability_plot,
     store_policy,
 )
 from lopt.training.data import Sample, load_samples
@@ -176,15 +174,16 @@ def _meaning(scores: Scores, output: Path) -> dict[str, Any]:
         return {}
     raw = scores.column("raw_fake_probability")
     reported = scores.column("fake_probability")
-    save_reliability_plot(labels, raw, reported, output / "reliability.png")
+    before_after, levels = calibration_report(
+        labels, raw, reported, scores.column("verdict"), output / "reliability.png"
+    )
     return {
         "file_calibration": {
-            "before": calibration_metrics(labels, raw),
-            "after": calibration_metrics(labels, reported),
+            **before_after,
             "roc_auc_raw": metrics.roc_auc(labels, raw),
             "roc_auc_reported": metrics.roc_auc(labels, reported),
         },
-        "levels": level_shares(labels, scores.column("verdict")),
+        "levels": levels,
     }
 
 

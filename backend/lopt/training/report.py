@@ -20,11 +20,9 @@ from lopt.inference.calibration import Calibration, VerdictBands
 from lopt.training import metrics
 from lopt.training.calibration import (
     TooFewToCalibrate,
-    calibration_metrics,
+    calibration_report,
     choose_bands,
     fit_calibration,
-    level_shares,
-    save_reliability_plot,
     store_policy,
 )
 from lopt.training.config import TrainConfig
@@ -150,11 +148,12 @@ def report_split(
     }
     out["confidence_intervals"] = report.get("confidence_intervals")
     out["roc_auc_raw"] = metrics.roc_auc(part.labels, raw)
-    out["calibration"] = {
-        "before": calibration_metrics(part.labels, raw),
-        "after": calibration_metrics(part.labels, calibrated),
-    }
-    out["levels"] = level_shares(part.labels, [bands.level(p) for p in calibrated])
-    save_reliability_plot(part.labels, raw, calibrated, folder / "reliability.png")
+    out["calibration"], out["levels"] = calibration_report(
+        part.labels,
+        raw,
+        calibrated,
+        [bands.level(p) for p in calibrated],
+        folder / "reliability.png",
+    )
     out.update(breakdown(part.labels, calibrated, part.sources, part.kinds, threshold))
     return out
