@@ -117,7 +117,8 @@ def add_offline_commands(commands: Any) -> None:
         "--authentic-rule",
         default="fnr<=0.05",
         help="Below which verdicts are authentic: fnr<=x, the share of validation fakes "
-        "that may fall there. Between the two edges verdicts are suspicious.",
+        "that may fall there, held on every fake source. Between the two edges verdicts "
+        "are suspicious.",
     )
     train.add_argument("--cache-dir", type=Path, default=Path(".cache/face-crops"))
     train.add_argument("--resume", action="store_true", help="Continue from OUTPUT/last.pt.")
@@ -171,7 +172,8 @@ def add_offline_commands(commands: Any) -> None:
     evaluate.add_argument(
         "--authentic-rule",
         default="fnr<=0.05",
-        help="With --calibrate: below which verdicts are authentic (fnr<=x of the fakes).",
+        help="With --calibrate: below which verdicts are authentic (fnr<=x of the fakes of "
+        "every source).",
     )
     evaluate.add_argument("--video-model", help="Also use this video checkpoint for videos.")
     evaluate.add_argument("--bootstrap", type=int, default=1000, help="Bootstrap resamples.")

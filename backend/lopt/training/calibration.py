@@ -3,8 +3,9 @@
 ``fit_calibration`` tries temperature scaling, Platt scaling and isotonic regression
 (scikit-learn), scores each by negative log-likelihood on held-out folds of the
 validation set, and refits the best on all of it. ``choose_bands`` then picks the two
-verdict edges on the calibrated validation scores by stated rules. ``store_policy``
-writes both into a checkpoint's ``config.json``, where the model registry reads them.
+verdict edges on the calibrated validation scores by stated rules, each held on every
+source of its class. ``store_policy`` writes both into a checkpoint's ``config.json``,
+where the model registry reads them.
 """
 
 from __future__ import annotations
@@ -112,23 +113,28 @@ def choose_bands(
 ) -> VerdictBands:
     """Edges on (calibrated) validation scores: ``manipulated`` where real false positives
     stay within ``manipulated_rule`` on every real source, ``authentic`` below the edge
-    under which at most the ``authentic_rule`` share of fakes falls."""
+    under which at most the ``authentic_rule`` share of fakes falls, again on every fake
+    source (a face swap source, a GAN source, each source's self-blends): the kind of fake
+    the model knows worst decides, not the mix the validation set happens to hold."""
     y = np.asarray(labels, dtype=np.int64)
     p = np.asarray(probs, dtype=np.float64)
+    kinds = np.asarray(sources, dtype=object)
     match = _FNR_RULE.match(authentic_rule.replace(" ", ""))
     if match is None:
         raise ValueError(f"unknown authentic rule {authentic_rule!r}: use 'fnr<=x'")
-    manipulated = choose_source_threshold(y, p, np.asarray(sources, dtype=object), manipulated_rule)
-    fakes = np.sort(p[y == 1])
-    allowed = int(np.floor(float(match.group(1)) * len(fakes)))  # fakes that may fall below
-    authentic = float(fakes[allowed]) if allowed < len(fakes) else 1.0
-    manipulated = float(min(1.0, manipulated))
+    manipulated = float(min(1.0, choose_source_threshold(y, p, kinds, manipulated_rule)))
+    share = float(match.group(1))
+    authentic = 1.0
+    for source in sorted(set(kinds[y == 1].tolist())):
+        fakes = np.sort(p[(y == 1) & (kinds == source)])
+        allowed = int(np.floor(share * len(fakes)))  # this source's fakes that may fall below
+        authentic = min(authentic, float(fakes[allowed]) if allowed < len(fakes) else 1.0)
     return VerdictBands(
         authentic_below=round(min(authentic, manipulated), 6),
         manipulated_at=round(manipulated, 6),
         source="validation",
         rules=f"manipulated: {manipulated_rule} on every real source; authentic: "
-        f"{authentic_rule} (validation)",
+        f"{authentic_rule} on every fake source (validation)",
     )
 
 
