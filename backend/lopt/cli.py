@@ -58,6 +58,14 @@ def _parser() -> argparse.ArgumentParser:
         "predict", help="Judge files and print one JSON line per file (no server needed)."
     )
     predict.add_argument("files", nargs="+", type=Path, metavar="FILE", help="Images or videos.")
+    predict.add_argument(
+        "--explain",
+        type=Path,
+        metavar="DIR",
+        help="Also draw heatmaps (where the model's evidence for fake lies; not proof) and "
+        "write them over each file into DIR: NAME.heatmap.png for a photo, "
+        "NAME.frame-INDEX.heatmap.png for each video frame that has one.",
+    )
     predict.set_defaults(run=_predict)
 
     add_offline_commands(commands)
@@ -96,6 +104,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _predict(args: argparse.Namespace) -> int:
+    from lopt.inference.overlays import write_overlays
     from lopt.inference.service import DetectionService
 
     settings = _settings(args)
@@ -108,8 +117,19 @@ def _predict(args: argparse.Namespace) -> int:
             for path in args.files:
                 try:
                     _check_file(path, settings.max_upload_bytes)
-                    prediction = await detectors.analyse(path, filename=path.name)
+                    explain = args.explain is not None
+                    prediction = await detectors.analyse(path, filename=path.name, explain=explain)
                     print(prediction.model_dump_json(), flush=True)
+                    if explain:
+                        for written in await asyncio.to_thread(
+                            write_overlays,
+                            path,
+                            prediction,
+                            args.explain,
+                            max_pixels=settings.max_image_pixels,
+                            frame_side=settings.video_frame_side,
+                        ):
+                            log.info("Wrote %s", written)
                 except LoptError as error:
                     failures += 1
                     body = {"code": error.code, "message": error.message}

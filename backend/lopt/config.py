@@ -165,6 +165,30 @@ class Settings(BaseSettings):
         640, ge=64, le=4096, description="Longer side (px) of the copy faces are searched in."
     )
 
+    heatmaps: bool = Field(
+        True,
+        description="Draw heatmaps on request (explain=true). When the image model serves on "
+        "a reduced path (bfloat16, int8, ONNX), a float32 torch copy is kept for them; off "
+        "frees that copy and explain=true is refused.",
+    )
+    heatmap_frames: int = Field(
+        3,
+        ge=1,
+        le=32,
+        description="Heatmaps per person in a video: that person's most suspicious frames.",
+    )
+    heatmap_side: int = Field(
+        64, ge=16, le=512, description="Side (px) of each heatmap PNG; the page stretches it."
+    )
+    heatmap_min_concentration: float = Field(
+        0.3,
+        gt=0.15,
+        lt=1.0,
+        description="A map is drawn only when its hottest 15% of pixels hold at least this "
+        "share of its evidence (0.15: evidence spread evenly); below it, or with no "
+        "evidence at all, it is reported as not localised.",
+    )
+
     max_batch_size: int = Field(8, ge=1, le=256, description="Most items in one forward pass.")
     max_wait_ms: float = Field(
         0.0,

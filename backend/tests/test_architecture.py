@@ -14,7 +14,8 @@ PACKAGE = Path(lopt.__file__).parent
 # shared modules config, errors). Absent from a row: never.
 ALLOWED = {
     "media": set(),
-    "inference": {"media"},
+    "explain": set(),
+    "inference": {"media", "explain"},
     "training": {"inference", "media"},
     "tools": {"training", "inference", "media"},
     "api": {"inference", "media"},

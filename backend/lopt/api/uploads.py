@@ -35,6 +35,7 @@ class Upload:
     path: Path
     filename: str | None
     size: int
+    fields: dict[str, str] = field(default_factory=dict)  # the other, text, form fields
 
 
 def too_large(max_bytes: int) -> MediaTooLarge:
@@ -57,6 +58,8 @@ class _FilePart:
     found: bool = False
     filename: str | None = None
     size: int = 0
+    field_name: str | None = None  # the text field being read, if any
+    fields: dict[str, bytearray] = field(default_factory=dict)
 
     def callbacks(self) -> dict[str, object]:
         return {
@@ -90,8 +93,14 @@ class _FilePart:
         if not self.found and (name == FILE_FIELD or filename is not None):
             self.writing = True
             self.filename = filename.decode("utf-8", "replace") if filename else None
+        elif filename is None and name:
+            self.field_name = name
+            self.fields[name] = bytearray()
 
     def _part_data(self, data: bytes, start: int, end: int) -> None:
+        if self.field_name is not None:  # small: the whole body is capped by the envelope
+            self.fields[self.field_name] += data[start:end]
+            return
         if not self.writing:
             return
         self.size += end - start
@@ -100,8 +109,14 @@ class _FilePart:
         self.sink.write(data[start:end])  # type: ignore[attr-defined]
 
     def _part_end(self) -> None:
+        self.field_name = None
         if self.writing:
             self.writing, self.found = False, True
+
+    def text_fields(self) -> dict[str, str]:
+        return {
+            name: bytes(value).decode("utf-8", "replace") for name, value in self.fields.items()
+        }
 
 
 @contextlib.asynccontextmanager
@@ -137,6 +152,6 @@ async def receive_upload(
                 raise InvalidRequest(f"The multipart body is malformed. {HOW_TO_SEND}") from None
         if not part.found:
             raise InvalidRequest(f"The request has no file in it. {HOW_TO_SEND}")
-        yield Upload(path=path, filename=part.filename, size=part.size)
+        yield Upload(path=path, filename=part.filename, size=part.size, fields=part.text_fields())
     finally:
         path.unlink(missing_ok=True)

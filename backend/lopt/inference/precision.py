@@ -10,6 +10,7 @@ a reduced path only when that record shows at least ``LOPT_MIN_AGREEMENT`` agree
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import time
@@ -140,8 +141,10 @@ def apply_precision(
     min_agreement: float = 0.99,
     num_threads: int = 0,
     bf16_capable: bool | None = None,
+    keep_reference: bool = False,
 ) -> LoadedModel:
-    """``loaded`` running on the chosen path (the float32 model itself for ``exact``)."""
+    """``loaded`` running on the chosen path (the float32 model itself for ``exact``);
+    ``keep_reference`` keeps the float32 torch model beside a reduced one (for heatmaps)."""
     folder = loaded.folder
     capable = cpu_supports_bf16() if bf16_capable is None else bf16_capable
     record = {
@@ -167,15 +170,30 @@ def apply_precision(
     if precision == "exact":
         return replace(loaded, precision="exact")
     log.info("%s runs with precision %s", loaded.model_id, precision)
+    reference = None
+    if keep_reference:  # only the bfloat16 conversion changes the model in place
+        reference = copy.deepcopy(loaded.model) if precision == "bfloat16" else loaded.model
     if precision == "bfloat16":
         model = loaded.model.to(torch.bfloat16)
-        return replace(loaded, model=model, dtype=torch.bfloat16, precision=precision)
+        return replace(
+            loaded,
+            model=model,
+            dtype=torch.bfloat16,
+            precision=precision,
+            reference_model=reference,
+        )
     if precision == "int8":
         return replace(
-            loaded, model=quantize_linear_int8(loaded.model), dtype=torch.float32, precision="int8"
+            loaded,
+            model=quantize_linear_int8(loaded.model),
+            dtype=torch.float32,
+            precision="int8",
+            reference_model=reference,
         )
     model = load_onnx(folder, precision, loaded.model_id, num_threads)
-    return replace(loaded, model=model, dtype=torch.float32, precision=precision)
+    return replace(
+        loaded, model=model, dtype=torch.float32, precision=precision, reference_model=reference
+    )
 
 
 def apply_configured_precision(loaded: LoadedModel, settings: Settings) -> LoadedModel:
@@ -185,6 +203,7 @@ def apply_configured_precision(loaded: LoadedModel, settings: Settings) -> Loade
         settings.precision,
         min_agreement=settings.min_agreement,
         num_threads=settings.num_threads,
+        keep_reference=settings.heatmaps and loaded.task == "image",
     )
 
 

@@ -110,3 +110,43 @@ def _as_tensor(rgb: np.ndarray) -> torch.Tensor:
 
 def _size_dict(value: Any, size_dict: Any) -> Any:
     return value if isinstance(value, size_dict) else size_dict(**dict(value))
+
+
+def input_window(processor: Any) -> float:
+    """The share of a square crop's side the model's input shows: 1.0, or less when the
+    processor resizes larger than its centre crop (timm's crop_pct, ViT/DeiT centre crops).
+    Heatmaps are placed on that window."""
+    if type(processor).__name__ == TIMM_PROCESSOR and hasattr(processor, "val_transforms"):
+        resized = cropped = None
+        for step in getattr(processor.val_transforms, "transforms", []):
+            name = type(step).__name__
+            if name == "Resize":
+                resized = _first_side(step.size)
+            elif name == "CenterCrop":
+                cropped = _first_side(step.size)
+        return _ratio(cropped, resized)
+    if not getattr(processor, "do_center_crop", False):
+        return 1.0
+    crop, size = processor.crop_size, processor.size
+    resized = _side(size, "shortest_edge") or _side(size, "height")
+    return _ratio(_side(crop, "height"), resized)
+
+
+def _side(size: Any, key: str) -> int | None:
+    """One entry of a processor's size (a dict or transformers' SizeDict)."""
+    value = size.get(key) if isinstance(size, dict) else getattr(size, key, None)
+    return int(value) if value else None
+
+
+def _first_side(size: Any) -> int | None:
+    if isinstance(size, int):
+        return size
+    if isinstance(size, (tuple, list)) and size:
+        return int(size[0])
+    return None
+
+
+def _ratio(cropped: int | None, resized: int | None) -> float:
+    if not cropped or not resized or cropped >= resized:
+        return 1.0
+    return cropped / resized

@@ -54,6 +54,8 @@ class LoadedModel:
     replaces: str | None = None  # the configured model this one stands in for
     folder: Path | None = None  # where the checkpoint's files are, when known
     precision: str = "exact"  # the inference path (see lopt.inference.precision)
+    # The float32 torch model, kept for heatmaps when ``model`` is a reduced stand-in.
+    reference_model: Any = None
 
 
 def load_model(

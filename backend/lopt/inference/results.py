@@ -99,6 +99,52 @@ class Box(BaseModel):
     y2: float
 
 
+HeatmapMethod = Literal["grad-cam", "attention-rollout"]
+
+
+class Heatmap(BaseModel):
+    """Where the model's evidence for "fake" lies in one judged face: where it looked, not
+    proof of manipulation."""
+
+    method: HeatmapMethod = Field(
+        description="grad-cam: the fake score's gradient-weighted features of `layer`; "
+        "attention-rollout: how much each patch flows into the classifier through every "
+        "attention layer (ViT/DeiT only; not specific to fake)."
+    )
+    layer: str = Field(description="The model layer whose input the map is made from.")
+    box: Box = Field(
+        description="The region of the original image the map covers: the face crop as the "
+        "model saw it. Stretch `image` over it."
+    )
+    localised: bool = Field(
+        description="False: the evidence is absent or spread evenly; no image is drawn, "
+        "because any map scaled to its maximum would look like a hot spot."
+    )
+    concentration: float = Field(
+        description="Share of the map's evidence in its hottest 15% of pixels (0.15: even)."
+    )
+    image: str | None = Field(
+        None,
+        description="RGBA PNG data URL (LOPT_HEATMAP_SIDE px square), colour and opacity "
+        "rising with the evidence; null when not localised.",
+    )
+
+
+class Explanation(BaseModel):
+    """Which model drew the heatmaps in this response, and how."""
+
+    model: str = Field(description="The checkpoint whose float32 torch weights made the maps.")
+    precision: Literal["float32"] = Field(
+        "float32",
+        description="Maps need gradients, so they come from the float32 torch model even when "
+        "scores come from a reduced path (`/api/models` precision).",
+    )
+    methods: list[HeatmapMethod]
+    layer: str | None = Field(None, description="The layer explained; null: none could be.")
+    heatmaps: int = Field(description="How many faces (or video frames) got a map.")
+    note: str | None = Field(None, description="Why some or all maps are missing.")
+
+
 class FaceScore(BaseModel):
     box: Box
     detector_score: float = Field(description="Face detector confidence, 0..1.")
@@ -108,6 +154,10 @@ class FaceScore(BaseModel):
     fake_probability: float | None = None
     raw_fake_probability: float | None = None
     verdict: Level | None = None
+    heatmap: Heatmap | None = Field(None, description="Grad-CAM of this face (explain=true).")
+    attention_map: Heatmap | None = Field(
+        None, description="Attention rollout of this face (explain=true, ViT/DeiT models)."
+    )
 
 
 class FrameFace(BaseModel):
@@ -115,6 +165,14 @@ class FrameFace(BaseModel):
     time_s: float
     box: Box
     fake_probability: float | None = None
+    heatmap: Heatmap | None = Field(
+        None,
+        description="Grad-CAM of this face in this frame (explain=true; only each person's "
+        "most suspicious frames, LOPT_HEATMAP_FRAMES).",
+    )
+    attention_map: Heatmap | None = Field(
+        None, description="Attention rollout of this face (explain=true, ViT/DeiT models)."
+    )
 
 
 class FrameScore(BaseModel):
@@ -185,5 +243,13 @@ class Prediction(BaseModel):
         "(videos only).",
     )
     clips: list[ClipScore] | None = Field(None, description="Per-clip scores (videos only).")
+    heatmap: Heatmap | None = Field(
+        None,
+        description="Grad-CAM of the whole image (explain=true, when a whole-image model "
+        "judged it; face models put theirs on each face).",
+    )
+    explanation: Explanation | None = Field(
+        None, description="Present with explain=true: which model drew the heatmaps, and how."
+    )
     filename: str | None = None
     elapsed_ms: float = Field(description="Server time spent on this file.")

@@ -14,12 +14,13 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from lopt.config import Settings, SettingsError
-from lopt.errors import UnsupportedMedia
+from lopt.errors import InvalidRequest, UnsupportedMedia
 from lopt.inference.batcher import MicroBatcher
 from lopt.inference.calibration import CalibrationError, VerdictPolicy, configure_policy
 from lopt.inference.detectors import Detector, ImageDetector, VideoDetector
 from lopt.inference.device import configure_threads, pick_device, pick_dtype
 from lopt.inference.embedded import load_configured_models
+from lopt.inference.heatmaps import HeatmapMaker
 from lopt.inference.pipelines import (
     ImageOptions,
     ImagePipeline,
@@ -53,10 +54,19 @@ class DetectionService:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lopt-inference")
         self.image_batcher = self._batcher(image, "image")
         self.video_batcher = self._batcher(video, "video") if video else None
+        self.heatmaps = (
+            HeatmapMaker.build(image.loaded, settings, self._executor)
+            if settings.heatmaps
+            else None
+        )
         # A model of whole images needs no faces found; one of face crops needs them.
         pipeline_faces = faces if image.judges_faces else None
         self.image_pipeline = ImagePipeline(
-            image, self.image_batcher, pipeline_faces, ImageOptions.from_settings(settings)
+            image,
+            self.image_batcher,
+            pipeline_faces,
+            ImageOptions.from_settings(settings),
+            heatmaps=self.heatmaps,
         )
         self.video_pipeline = VideoPipeline(
             image,
@@ -65,6 +75,7 @@ class DetectionService:
             VideoOptions.from_settings(settings),
             video=video,
             video_batcher=self.video_batcher,
+            heatmaps=self.heatmaps,
         )
         self.ready = False
 
@@ -121,11 +132,19 @@ class DetectionService:
     def models(self) -> list[ModelInfo]:
         return [_model_info(detector) for detector, _ in self._pairs()]
 
-    async def analyse(self, path: Path, filename: str | None = None) -> Prediction:
-        """Judge one file: sniff its real type, decode it once, run the matching detector."""
+    async def analyse(
+        self, path: Path, filename: str | None = None, *, explain: bool = False
+    ) -> Prediction:
+        """Judge one file: sniff its real type, decode it once, run the matching detector
+        (``explain``: with heatmaps)."""
         started = time.perf_counter()
+        if explain and self.heatmaps is None:
+            raise InvalidRequest(
+                "This server does not draw heatmaps (LOPT_HEATMAPS=false). Send the file "
+                "without explain=true, or ask its operator to turn heatmaps on."
+            )
         sniffed = await asyncio.to_thread(sniff_media, path)
-        media = MediaInput(path, sniffed, filename, started)
+        media = MediaInput(path, sniffed, filename, started, explain=explain)
         if sniffed.kind == "image":
             return await self.image_pipeline.run(media)
         if self.video is None and self.video_pipeline.faces is None and self.image.judges_faces:

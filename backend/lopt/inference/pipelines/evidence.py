@@ -14,6 +14,7 @@ from lopt.config import Aggregation
 from lopt.inference.aggregation import aggregate
 from lopt.inference.calibration import Level
 from lopt.inference.detectors import Detector, Scores
+from lopt.inference.heatmaps import FaceMaps
 from lopt.inference.results import (
     Bands,
     Box,
@@ -24,7 +25,7 @@ from lopt.inference.results import (
     Status,
     TrackScore,
 )
-from lopt.media.faces import FaceBox
+from lopt.media.faces import FaceBox, square_crop_box
 from lopt.media.tracking import Track
 
 NO_FACE_NOTE = (
@@ -47,6 +48,8 @@ NOT_APPLICABLE_REASONS = {
     "face_analysis_off": "Face analysis is off, and this detector judges faces only.",
 }
 
+NOTHING_TO_EXPLAIN = "No face was judged, so there is no heatmap to draw."
+
 FaceRef = tuple[int, int]  # (track id, position of the sampled frame)
 
 
@@ -62,6 +65,13 @@ def scale_box(box: FaceBox, scale: float) -> FaceBox:
     if scale == 1:
         return box
     return FaceBox(box.x1 * scale, box.y1 * scale, box.x2 * scale, box.y2 * scale, box.score)
+
+
+def crop_box(box: FaceBox, margin: float, shape: tuple[int, ...], scale: float) -> Box:
+    """The square a face was cropped with (``square_crop_box`` in an image of ``shape``),
+    in the file's pixels (``scale``: file pixels per pixel of that image)."""
+    x1, y1, x2, y2 = square_crop_box(box, margin, int(shape[1]), int(shape[0]))
+    return to_box(FaceBox(x1 * scale, y1 * scale, x2 * scale, y2 * scale, box.score))
 
 
 def to_box(box: FaceBox) -> Box:
@@ -131,6 +141,15 @@ def face_scores(
     return faces
 
 
+def face_heatmaps(faces: Sequence[FaceScore], blocks: Sequence[FaceMaps]) -> None:
+    """The judged faces' heatmaps, in the order their crops were judged."""
+    maps = iter(blocks)
+    for face in faces:
+        if face.judged:
+            block = next(maps)
+            face.heatmap, face.attention_map = block.heatmap, block.attention_map
+
+
 def face_status(
     found_faces: bool, judged_faces: bool, min_face_size: int, what: str, *, analysed: bool = True
 ) -> tuple[Status, str | None]:
@@ -193,6 +212,31 @@ def _track_score(
         score.raw_fake_probability = verdict.raw_fake_probability
         score.verdict = verdict.verdict
     return score
+
+
+def most_suspicious_frames(by_face: Mapping[FaceRef, float], per_person: int) -> list[FaceRef]:
+    """Each person's ``per_person`` highest-scoring faces (the frames worth a heatmap)."""
+    by_person: dict[int, list[tuple[float, FaceRef]]] = {}
+    for ref, fake in by_face.items():
+        by_person.setdefault(ref[0], []).append((fake, ref))
+    chosen = []
+    for scored in by_person.values():
+        scored.sort(key=lambda pair: (-pair[0], pair[1][1]))
+        chosen += [ref for _, ref in scored[:per_person]]
+    return sorted(chosen)
+
+
+def track_heatmaps(
+    tracks: Sequence[TrackScore],
+    blocks: Mapping[FaceRef, FaceMaps],
+    sampled: Sequence[SampledAt],
+) -> None:
+    """Put each frame's heatmaps on that person's face in that frame."""
+    for track in tracks:
+        for face in track.frames:
+            for (track_id, position), block in blocks.items():
+                if track_id == track.track_id and sampled[position].frame_index == face.frame_index:
+                    face.heatmap, face.attention_map = block.heatmap, block.attention_map
 
 
 def most_suspicious_face_per_frame(by_face: Mapping[FaceRef, float]) -> list[float]:

@@ -19,15 +19,27 @@ import torch
 from lopt.config import Settings
 from lopt.inference.batcher import MicroBatcher
 from lopt.inference.detectors import ImageDetector
+from lopt.inference.heatmaps import HeatmapMaker
 from lopt.inference.pipelines.evidence import (
+    NOTHING_TO_EXPLAIN,
     combine,
+    crop_box,
     explain_verdict,
+    face_heatmaps,
     face_scores,
     face_status,
     scale_box,
 )
 from lopt.inference.pipelines.media_input import MediaInput
-from lopt.inference.results import FaceScore, MediaInfo, Prediction, Status
+from lopt.inference.results import (
+    Box,
+    Explanation,
+    FaceScore,
+    Heatmap,
+    MediaInfo,
+    Prediction,
+    Status,
+)
 from lopt.media.faces import FaceBox, FaceDetector, crop_faces
 from lopt.media.images import load_image
 
@@ -55,6 +67,7 @@ class PreparedImage:
     boxes: list[FaceBox]  # every face found, in the file's pixels
     judged: list[bool]
     media: MediaInfo
+    crops: list[Box]  # the region of the file each tensor shows, in the file's pixels
 
 
 @dataclass
@@ -63,6 +76,7 @@ class ImagePipeline:
     batcher: MicroBatcher
     faces: FaceDetector | None  # None: face analysis is off, whole images are scored
     options: ImageOptions
+    heatmaps: HeatmapMaker | None = None  # None: LOPT_HEATMAPS is off
 
     async def run(self, media: MediaInput) -> Prediction:
         prepared = await asyncio.to_thread(self.prepare, media)
@@ -81,6 +95,9 @@ class ImagePipeline:
         name = "most_suspicious_face" if faces and status == "ok" else "whole_image"
         rule, detector, overall = combine({name: (self.detector, max(fakes))})
         verdict, reason = explain_verdict(overall, detector.bands, status)
+        explanation, whole = None, None
+        if media.explain and self.heatmaps is not None:
+            explanation, whole = await self._explain(prepared, faces, status)
         return Prediction(
             type="image",
             verdict=verdict,
@@ -99,9 +116,27 @@ class ImagePipeline:
             rule=rule,
             note=note,
             faces=faces,
+            heatmap=whole,
+            explanation=explanation,
             filename=media.filename,
             elapsed_ms=media.elapsed_ms(),
         )
+
+    async def _explain(
+        self, prepared: PreparedImage, faces: list[FaceScore] | None, status: Status
+    ) -> tuple[Explanation, Heatmap | None]:
+        """Heatmaps of the judged faces, or of the whole image for a whole-image model."""
+        maker = self.heatmaps
+        assert maker is not None
+        if status != "ok" and self.detector.judges_faces:
+            return maker.explanation(0, NOTHING_TO_EXPLAIN), None
+        maps = await maker.maps(prepared.tensors)
+        blocks = [maker.blocks(m, box) for m, box in zip(maps, prepared.crops, strict=True)]
+        if faces is not None and status == "ok":
+            face_heatmaps(faces, blocks)
+            return maker.explanation(len(blocks)), None
+        whole = blocks[0].heatmap if blocks else None
+        return maker.explanation(len(blocks)), whole
 
     def prepare(self, media: MediaInput) -> PreparedImage:
         """Decode once (reduced where that loses nothing), find faces, crop the judged ones."""
@@ -133,4 +168,8 @@ class ImagePipeline:
         crops = [scale_box(box, 1 / scale) for box in chosen]
         inputs = crop_faces(rgb, crops, options.face_margin) if chosen else [rgb]
         tensors = [detector.preprocess(crop) for crop in inputs]
-        return PreparedImage(tensors, boxes, judged, info)
+        side = rgb.shape[:2]
+        regions = [crop_box(box, options.face_margin, side, scale) for box in crops]
+        if not chosen:
+            regions = [Box(x1=0, y1=0, x2=width, y2=height)]
+        return PreparedImage(tensors, boxes, judged, info, regions)

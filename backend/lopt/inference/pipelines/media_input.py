@@ -15,6 +15,7 @@ class MediaInput:
     sniffed: SniffedMedia
     filename: str | None = None
     started: float = field(default_factory=time.perf_counter)  # perf_counter() at receipt
+    explain: bool = False  # heatmaps were asked for
 
     def elapsed_ms(self) -> float:
         """Server time spent on this file so far (sniffing included)."""

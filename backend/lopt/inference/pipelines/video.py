@@ -21,20 +21,25 @@ from lopt.config import Aggregation, Settings
 from lopt.inference.aggregation import aggregate
 from lopt.inference.batcher import MicroBatcher
 from lopt.inference.detectors import ImageDetector, VideoDetector
+from lopt.inference.heatmaps import HeatmapMaker
 from lopt.inference.pipelines.evidence import (
+    NOTHING_TO_EXPLAIN,
     FaceRef,
     SampledAt,
     clip_scores,
     combine,
+    crop_box,
     explain_verdict,
     face_status,
     frame_scores,
     frames_without_face,
+    most_suspicious_frames,
     person_evidence,
+    track_heatmaps,
     track_scores,
 )
 from lopt.inference.pipelines.media_input import MediaInput
-from lopt.inference.results import MediaInfo, Prediction, Status
+from lopt.inference.results import Box, Explanation, MediaInfo, Prediction, Status
 from lopt.media.faces import FaceBox, FaceDetector, crop_faces
 from lopt.media.tracking import Track, link_tracks
 from lopt.media.video import SampledFrame, probe_video, read_frames, sample_frame_indices
@@ -52,6 +57,7 @@ class VideoOptions:
     min_track_frames: int  # LOPT_MIN_TRACK_FRAMES
     aggregation: Aggregation  # LOPT_VIDEO_AGGREGATION
     face_rule: str  # LOPT_VIDEO_FACE_RULE
+    heatmap_frames: int  # LOPT_HEATMAP_FRAMES
 
     @classmethod
     def from_settings(cls, settings: Settings) -> VideoOptions:
@@ -66,6 +72,7 @@ class VideoOptions:
             min_track_frames=settings.min_track_frames,
             aggregation=settings.video_aggregation,
             face_rule=settings.video_face_rule,
+            heatmap_frames=settings.heatmap_frames,
         )
 
 
@@ -85,6 +92,7 @@ class PreparedVideo:
     judged: set[int] = field(default_factory=set)  # ids of the tracks judged
     face_refs: list[FaceRef] = field(default_factory=list)
     face_tensors: list[torch.Tensor] = field(default_factory=list)
+    face_crops: list[Box] = field(default_factory=list)  # each face crop, original pixels
     clip_positions: list[list[int]] = field(default_factory=list)
     clip_tensors: list[torch.Tensor] = field(default_factory=list)
     frame_tensors: list[torch.Tensor] = field(default_factory=list)
@@ -98,6 +106,7 @@ class VideoPipeline:
     options: VideoOptions
     video: VideoDetector | None = None  # a clip checkpoint, when configured
     video_batcher: MicroBatcher | None = None
+    heatmaps: HeatmapMaker | None = None  # None: LOPT_HEATMAPS is off
 
     async def run(self, media: MediaInput) -> Prediction:
         prepared = await asyncio.to_thread(self.prepare, media)
@@ -109,7 +118,29 @@ class VideoPipeline:
             else asyncio.sleep(0, nothing),
             self.image_batcher.submit_chunked(prepared.frame_tensors),
         )
-        return self.verdict(media, prepared, face_fakes, clip_fakes, frame_fakes)
+        prediction = self.verdict(media, prepared, face_fakes, clip_fakes, frame_fakes)
+        if media.explain and self.heatmaps is not None:
+            prediction.explanation = await self._explain(prepared, prediction, face_fakes)
+        return prediction
+
+    async def _explain(
+        self, prepared: PreparedVideo, prediction: Prediction, face_fakes: list[float]
+    ) -> Explanation:
+        """Heatmaps of each judged person's most suspicious frames (LOPT_HEATMAP_FRAMES)."""
+        maker = self.heatmaps
+        assert maker is not None
+        if not prediction.tracks or not face_fakes:
+            return maker.explanation(0, NOTHING_TO_EXPLAIN)
+        by_face = dict(zip(prepared.face_refs, face_fakes, strict=True))
+        chosen = most_suspicious_frames(by_face, self.options.heatmap_frames)
+        index = {ref: i for i, ref in enumerate(prepared.face_refs)}
+        maps = await maker.maps([prepared.face_tensors[index[ref]] for ref in chosen])
+        blocks = {
+            ref: maker.blocks(m, prepared.face_crops[index[ref]])
+            for ref, m in zip(chosen, maps, strict=True)
+        }
+        track_heatmaps(prediction.tracks, blocks, prepared.sampled)
+        return maker.explanation(len(blocks))
 
     def verdict(
         self,
@@ -242,6 +273,10 @@ class VideoPipeline:
                 continue
             prepared.judged.add(track.track_id)
             for position, box in track.detections:
-                [crop] = crop_faces(frames[position].image, [box], options.face_margin)
+                image = frames[position].image
+                [crop] = crop_faces(image, [box], options.face_margin)
                 prepared.face_refs.append((track.track_id, position))
                 prepared.face_tensors.append(self.image.preprocess(Image.fromarray(crop)))
+                prepared.face_crops.append(
+                    crop_box(box, options.face_margin, image.shape, prepared.scale)
+                )
