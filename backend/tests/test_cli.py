@@ -6,7 +6,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
+from PIL import Image
 
 from lopt.cli import main
 from lopt.inference.shipped import EMBEDDED_IMAGE_MODEL
@@ -59,6 +61,44 @@ def test_predict_exits_zero_when_every_file_is_judged(checkpoints, tmp_path: Pat
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["type"] == "image"
+
+
+def test_predict_explain_writes_heatmap_overlays_over_the_faces(tmp_path: Path) -> None:
+    from tests.api.test_faces_api import MEDIA, moving_face_video
+
+    if not MEDIA.is_dir():
+        pytest.skip(f"shared media not found at {MEDIA}")
+    photo = MEDIA / "facenet_paul_rudd.jpg"
+    video = moving_face_video(tmp_path / "walk.mp4")
+    out = tmp_path / "maps"
+    env = {
+        "LOPT_IMAGE_MODEL": EMBEDDED_IMAGE_MODEL,
+        "LOPT_VIDEO_MODEL": "none",
+        "LOPT_VIDEO_FRAMES": "8",
+        "LOPT_HEATMAP_FRAMES": "2",
+    }
+    result = run_lopt("predict", "--explain", str(out), str(photo), str(video), env=env)
+    assert result.returncode == 0, result.stderr
+    first, second = (json.loads(line) for line in result.stdout.splitlines())
+    [face] = first["faces"]
+    assert face["heatmap"]["localised"] and first["explanation"]["heatmaps"] == 1
+    drawn = sorted(path.name for path in out.iterdir())
+    frames = sorted(
+        frame["frame_index"]
+        for frame in second["tracks"][0]["frames"]
+        if frame["heatmap"] and frame["heatmap"]["image"]
+    )
+    assert drawn == sorted(
+        ["facenet_paul_rudd.jpg.heatmap.png"] + [f"walk.mp4.frame-{i}.heatmap.png" for i in frames]
+    )
+    original = np.asarray(Image.open(photo).convert("RGB"), dtype=np.int16)
+    overlaid = np.asarray(Image.open(out / drawn[0]), dtype=np.int16)
+    assert overlaid.shape == original.shape
+    box = face["heatmap"]["box"]
+    changed = np.abs(overlaid - original).sum(axis=-1) > 0
+    x1, y1, x2, y2 = (round(box[k]) for k in ("x1", "y1", "x2", "y2"))
+    assert changed[y1:y2, x1:x2].mean() > 0.1  # the map is drawn over the face's crop
+    assert not changed[:, : max(0, x1 - 2)].any() and not changed[:, x2 + 2 :].any()
 
 
 def test_invalid_setting_stops_start_up_naming_the_variable() -> None:

@@ -32,6 +32,10 @@ def test_environment_overrides(monkeypatch: pytest.MonkeyPatch) -> None:
         ("LOPT_VIDEO_AGGREGATION", "vote"),
         ("LOPT_VIDEO_FACE_RULE", "loudest"),
         ("LOPT_PORT", "70000"),
+        ("LOPT_HEATMAP_FRAMES", "0"),
+        ("LOPT_HEATMAP_SIDE", "8"),
+        ("LOPT_HEATMAP_MIN_CONCENTRATION", "0.1"),
+        ("LOPT_HEATMAPS", "sometimes"),
         ("LOPT_IMAGE_MODEL", " "),
     ],
 )

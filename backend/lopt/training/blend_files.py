@@ -16,7 +16,7 @@ import numpy as np
 
 from lopt.training.data import Sample, write_manifest
 from lopt.training.dataset import Item
-from lopt.training.sbi import self_blend
+from lopt.training.sbi import LandmarkDetector, SelfBlend, self_blend, self_blend_pair
 
 
 def write_self_blended(items: Sequence[Item], folder: Path, *, seed: int) -> Path:
@@ -38,3 +38,34 @@ def write_self_blended(items: Sequence[Item], folder: Path, *, seed: int) -> Pat
         source = f"{item.crop.sample.source}/self-blended"
         samples.append(Sample(path, 1, group=item.crop.sample.group, source=source))
     return write_manifest(samples, folder.with_suffix(".csv"))
+
+
+def self_blended_crops(photos: Sequence[Path], count: int, *, seed: int) -> list[SelfBlend]:
+    """Up to ``count`` self-blended fakes, with their blend masks, of the largest face in
+    each photo, cropped as serving crops faces (photos without a face, or without
+    landmarks, are passed over). For checks that need to know where a fake was altered."""
+    from PIL import Image
+
+    from lopt.config import Settings
+    from lopt.media.face_config import FaceDetectorConfig
+    from lopt.media.faces import crop_faces
+
+    config = FaceDetectorConfig.from_settings(Settings())
+    faces, landmarks = config.build(), LandmarkDetector()
+    rng, blends = np.random.default_rng(seed), []
+    for photo in photos:
+        with Image.open(photo) as image:
+            rgb = np.asarray(image.convert("RGB"))
+        found = faces.detect(rgb)
+        if not found:
+            continue
+        [crop] = crop_faces(rgb, [max(found, key=lambda box: box.size)], config.margin)
+        points = landmarks.detect(crop)
+        if points is None:
+            continue
+        blend = self_blend_pair(crop, points, rng)
+        if (blend.mask >= 0.5).any():
+            blends.append(blend)
+        if len(blends) == count:
+            break
+    return blends
