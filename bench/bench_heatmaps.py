@@ -44,14 +44,18 @@ def held_out_photos() -> list[Path]:
     return [SHARED_DATA / rows[i]["path"] for i in order]
 
 
-def median_time(run, repeats: int) -> float:  # type: ignore[no-untyped-def]
-    run()  # warm-up
-    times = []
+def median_times(runs, repeats: int) -> list[float]:  # type: ignore[no-untyped-def]
+    """Median time of each run, the runs interleaved so that a change in the machine's load
+    falls on all of them alike."""
+    for run in runs:
+        run()  # warm-up
+    times: list[list[float]] = [[] for _ in runs]
     for _ in range(repeats):
-        started = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
+        for run, spent in zip(runs, times, strict=True):
+            started = time.perf_counter()
+            run()
+            spent.append(time.perf_counter() - started)
+    return [statistics.median(spent) for spent in times]
 
 
 def cost(name: str, loaded, crops, repeats: int) -> None:  # type: ignore[no-untyped-def]
@@ -74,7 +78,7 @@ def cost(name: str, loaded, crops, repeats: int) -> None:  # type: ignore[no-unt
         def explain(pixels: torch.Tensor = pixels) -> None:
             explain_batch(loaded.model, target, pixels, fake)
 
-        base, maps = median_time(forward, repeats), median_time(explain, repeats)
+        base, maps = median_times([forward, explain], repeats)
         print(
             f"{name:<34} batch {batch}: forward {base * 1000 / batch:7.1f} ms/face, "
             f"map {maps * 1000 / batch:7.1f} ms/face, map/forward {maps / base:.2f}x"
@@ -111,7 +115,7 @@ def main() -> int:
     onnx = apply_precision(load_model(EMBEDDED_IMAGE_MODEL, dtype=torch.float32, **common), "onnx")
     detector = ImageDetector(onnx)
     pixels = torch.stack([detector.preprocess(crop) for crop in crops[:8]])
-    served = median_time(lambda: detector.predict(pixels), args.repeats)
+    [served] = median_times([lambda: detector.predict(pixels)], args.repeats)
     print(
         f"{EMBEDDED_IMAGE_MODEL} as served (ONNX)     batch 8: forward {served * 125:7.1f} ms/face"
     )
@@ -136,7 +140,9 @@ def main() -> int:
         f"faces with a ratio >= 1.5: {(hits >= 1.5 * shares).mean():.0%}"
     )
     random_model = randomised_copy(loaded.model)
-    changed = [m.grad_cam for m in explain_batch(random_model, target, batch, fake)]
+    random_target = find_target(random_model)
+    assert random_target is not None
+    changed = [m.grad_cam for m in explain_batch(random_model, random_target, batch, fake)]
     rho = [rank_correlation(a, b) for a, b in zip(trained, changed, strict=True)]
     print(
         f"randomised last block and head: median rank correlation {np.median(rho):.3f} "

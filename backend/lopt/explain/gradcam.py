@@ -104,6 +104,8 @@ def explain_batch(
         with torch.no_grad(), _eager_attention(model, target.rollout):
             extra = {"output_attentions": True} if target.rollout else {}
             output = model(pixel_values=pixels, **extra)
+            if "input" not in captured:
+                raise ValueError(f"{target.name} is not a layer of this model: find its target")
             logits = output.logits.float()
             log_fake = torch.logsumexp(logits[:, fake], dim=-1) - torch.logsumexp(logits, dim=-1)
             (gradient,) = torch.autograd.grad(log_fake.sum(), captured["input"])
