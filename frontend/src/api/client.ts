@@ -4,7 +4,7 @@ import { client } from "./generated/client.gen";
 import { limitsApiLimitsGet } from "./generated/sdk.gen";
 import type { ErrorResponse, Limits, Prediction } from "./generated/types.gen";
 
-export type { FaceScore, Limits, Prediction, TrackScore } from "./generated/types.gen";
+export type { Explanation, FaceScore, Heatmap, Limits, Prediction, TrackScore } from "./generated/types.gen";
 
 client.setConfig({ baseUrl: globalThis.location?.origin ?? "" });
 
@@ -29,6 +29,8 @@ export interface UploadHandlers {
   onProgress: (fraction: number) => void;
   onUploaded: () => void;
   signal?: AbortSignal;
+  /** Also ask for heatmaps (slower; the server may refuse with 422 when it draws none). */
+  explain?: boolean;
 }
 
 export function analyse(file: File, handlers: UploadHandlers): Promise<Prediction> {
@@ -49,6 +51,7 @@ export function analyse(file: File, handlers: UploadHandlers): Promise<Predictio
     handlers.signal?.addEventListener("abort", () => xhr.abort());
     const body = new FormData();
     body.append("file", file);
+    if (handlers.explain) body.append("explain", "true");
     xhr.send(body);
   });
 }

@@ -5,6 +5,17 @@ import { LEVELS, type Level } from "./levels";
 export interface Point {
   time: number;
   probability: number;
+  /** The frame's heatmap, when it has one: drawn, or not localised (nothing to draw). */
+  heatmap?: "drawn" | "not_localised";
+}
+
+type Track = NonNullable<Prediction["tracks"]>[number];
+type Frame = Track["frames"][number];
+
+function heatmapOf(frame: Frame): Point["heatmap"] {
+  const map = frame.heatmap ?? frame.attention_map;
+  if (!map) return undefined;
+  return map.localised && map.image ? "drawn" : "not_localised";
 }
 
 export interface Series {
@@ -39,7 +50,7 @@ export function timelineSeries(prediction: Prediction): Series[] {
   const tracks = (prediction.tracks ?? []).map((track, index) => {
     const points = track.frames
       .filter((frame) => frame.fake_probability != null)
-      .map((frame) => ({ time: frame.time_s, probability: frame.fake_probability as number }));
+      .map((frame) => ({ time: frame.time_s, probability: frame.fake_probability as number, heatmap: heatmapOf(frame) }));
     const level = track.judged ? track.verdict ?? null : null;
     const summary =
       level && track.fake_probability != null
@@ -71,4 +82,17 @@ export function timelineEnd(prediction: Prediction): number {
     ...(prediction.clips ?? []).map((c) => c.end_s),
   ];
   return Math.max(prediction.media.duration_s ?? 0, ...times, 0.001);
+}
+
+/** Each person's sampled frame nearest to ``time``, where one lies within half a sampling
+ * step of it: what the video shows of that person at that moment. */
+export function framesAt(prediction: Prediction, time: number): { track: Track; index: number; frame: Frame }[] {
+  const window = timelineEnd(prediction) / Math.max(1, prediction.media.sampled_frames ?? 16) / 2;
+  return (prediction.tracks ?? []).flatMap((track, index) => {
+    const nearest = track.frames.reduce<Frame | null>(
+      (best, frame) => (best === null || Math.abs(frame.time_s - time) < Math.abs(best.time_s - time) ? frame : best),
+      null,
+    );
+    return nearest === null || Math.abs(nearest.time_s - time) > window ? [] : [{ track, index, frame: nearest }];
+  });
 }

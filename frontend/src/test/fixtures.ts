@@ -1,4 +1,4 @@
-import type { Limits, Prediction } from "../api/client";
+import type { Heatmap, Limits, Prediction } from "../api/client";
 import type { Level } from "../lib/levels";
 
 export const limits: Limits = {
@@ -109,5 +109,57 @@ export function videoPrediction(): Prediction {
     clips: [
       { index: 0, start_s: 0, end_s: 2, frame_indices: [0, 10], label: "Fake", fake_probability: 0.7, raw_fake_probability: 0.72, verdict: "suspicious" },
     ],
+  };
+}
+
+/** A heatmap as the server draws it: localised ones carry a PNG (one orange pixel here). */
+export function heatmapOver(box: { x1: number; y1: number; x2: number; y2: number }, localised = true): Heatmap {
+  return {
+    method: "grad-cam",
+    layer: "conv_head",
+    box,
+    localised,
+    concentration: localised ? 0.62 : 0.18,
+    image: localised
+      ? "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGP42cd5AgAGbQJZuGITGAAAAABJRU5ErkJggg=="
+      : null,
+  };
+}
+
+const explanation = (heatmaps: number): Prediction["explanation"] => ({
+  model: "lopt-faces-v2",
+  precision: "float32",
+  methods: ["grad-cam"],
+  layer: "conv_head",
+  heatmaps,
+  note: null,
+});
+
+/** The photo asked for with explain=true: face 1's map is localised, face 2's is not, and
+ * face 3 was too small to judge. Each map covers the crop around its face. */
+export function explainedPhoto(): Prediction {
+  const [first, second, small] = imagePrediction().faces ?? [];
+  return imagePrediction({
+    faces: [
+      { ...first, heatmap: heatmapOver({ x1: 0, y1: 10, x2: 120, y2: 150 }) },
+      { ...second, heatmap: heatmapOver({ x1: 190, y1: 10, x2: 310, y2: 150 }, false) },
+      small,
+    ],
+    explanation: explanation(2),
+  });
+}
+
+/** The video asked for with explain=true: person 1's most suspicious frame (2 s) has a
+ * localised map, person 2's (1 s) has none localised. */
+export function explainedVideo(): Prediction {
+  const video = videoPrediction();
+  const [first, second] = video.tracks ?? [];
+  return {
+    ...video,
+    tracks: [
+      { ...first, frames: [first.frames[0], { ...first.frames[1], heatmap: heatmapOver({ x1: 15, y1: 5, x2: 75, y2: 65 }) }] },
+      { ...second, frames: [{ ...second.frames[0], heatmap: heatmapOver({ x1: 195, y1: 5, x2: 255, y2: 65 }, false) }, second.frames[1]] },
+    ],
+    explanation: explanation(2),
   };
 }
