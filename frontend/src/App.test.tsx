@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { App } from "./App";
 import { ApiError, analyse } from "./api/client";
-import { imagePrediction, limits } from "./test/fixtures";
+import { explainedPhoto, imagePrediction, limits } from "./test/fixtures";
 
 vi.mock("./api/client", async (original) => ({
   ...(await original<typeof import("./api/client")>()),
@@ -44,4 +44,96 @@ describe("App", () => {
     expect(screen.getByTestId("refused")).toHaveTextContent("“doc.pdf” is not a photo or video Lopt can read");
     expect(analyse).not.toHaveBeenCalled();
   });
+
+  it("sends the file again with explain=true when heatmaps are switched on, then asks for them at once", async () => {
+    vi.mocked(analyse).mockResolvedValueOnce(imagePrediction()).mockResolvedValueOnce(explainedPhoto()).mockResolvedValueOnce(explainedPhoto());
+    render(<App />);
+    await userEvent.upload(await screen.findByTestId("file-input"), photo);
+    await screen.findByRole("heading", { name: "Manipulated" });
+    // Off by default: the first upload asked for no maps.
+    expect(vi.mocked(analyse).mock.calls[0][1].explain).toBeFalsy();
+    await userEvent.click(screen.getByRole("switch", { name: "Show heatmap" }));
+    expect(await screen.findByRole("slider", { name: "Heatmap opacity" })).toBeInTheDocument();
+    expect(vi.mocked(analyse).mock.calls[1][0]).toBe(photo);
+    expect(vi.mocked(analyse).mock.calls[1][1].explain).toBe(true);
+    expect(screen.getAllByTestId("heatmap")).toHaveLength(1);
+    expect(screen.getByTestId("heatmap-legend")).toHaveTextContent("where the model looked — not proof of manipulation");
+    // The explained verdict replaced the plain one: still one history entry, still the verdict.
+    expect(screen.getByTestId("history").querySelectorAll("button")).toHaveLength(1);
+    expect(screen.getByRole("heading", { name: "Manipulated" })).toBeInTheDocument();
+    // With the switch on, the next file asks for maps with its one upload.
+    await userEvent.upload(screen.getByTestId("file-input"), new File(["jpeg"], "second.jpg", { type: "image/jpeg" }));
+    await screen.findAllByTestId("heatmap");
+    expect(analyse).toHaveBeenCalledTimes(3);
+    expect(vi.mocked(analyse).mock.calls[2][1].explain).toBe(true);
+  });
+
+  it("keeps the verdict and switches heatmaps off, saying why, on a server that draws none", async () => {
+    const refusal = new ApiError(422, "invalid_request", "This server does not draw heatmaps (LOPT_HEATMAPS=false).");
+    vi.mocked(analyse).mockResolvedValueOnce(imagePrediction()).mockRejectedValueOnce(refusal).mockResolvedValueOnce(imagePrediction());
+    render(<App />);
+    await userEvent.upload(await screen.findByTestId("file-input"), photo);
+    await screen.findByRole("heading", { name: "Manipulated" });
+    const toggle = screen.getByRole("switch", { name: "Show heatmap" });
+    await userEvent.click(toggle);
+    expect(toggle).not.toBeChecked();
+    expect(toggle).toBeDisabled();
+    expect(toggle).toHaveAccessibleDescription(/does not draw heatmaps \(LOPT_HEATMAPS=false\)/);
+    expect(screen.getByRole("heading", { name: "Manipulated" })).toBeInTheDocument();
+    expect(screen.queryByTestId("heatmaps")).not.toBeInTheDocument();
+    // Later files are sent as before, without asking.
+    await userEvent.upload(screen.getByTestId("file-input"), new File(["jpeg"], "second.jpg", { type: "image/jpeg" }));
+    await screen.findAllByRole("heading", { name: "Manipulated" });
+    expect(vi.mocked(analyse).mock.calls[2][1].explain).toBeFalsy();
+  });
+
+  it("still judges a file sent with explain=true when the server refuses to draw maps", async () => {
+    const refusal = new ApiError(422, "invalid_request", "This server does not draw heatmaps (LOPT_HEATMAPS=false).");
+    vi.mocked(analyse)
+      .mockResolvedValueOnce(imagePrediction())
+      .mockResolvedValueOnce(explainedPhoto())
+      .mockRejectedValueOnce(refusal)
+      .mockResolvedValueOnce(imagePrediction());
+    render(<App />);
+    await userEvent.upload(await screen.findByTestId("file-input"), photo);
+    await screen.findByRole("heading", { name: "Manipulated" });
+    await userEvent.click(screen.getByRole("switch", { name: "Show heatmap" }));
+    await screen.findAllByTestId("heatmap");
+    // Maps on: the next upload asks for them, is refused, and is judged without them.
+    await userEvent.upload(screen.getByTestId("file-input"), new File(["jpeg"], "second.jpg", { type: "image/jpeg" }));
+    await screen.findByText(/This server draws no heatmaps/);
+    expect(vi.mocked(analyse).mock.calls.map((call) => Boolean(call[1].explain))).toEqual([false, true, true, false]);
+    expect(screen.getByRole("heading", { name: "Manipulated" })).toBeInTheDocument();
+    expect(screen.queryByTestId("error")).not.toBeInTheDocument();
+    expect(screen.getByTestId("history").querySelectorAll("button")).toHaveLength(2);
+  });
+
+  it("asks for the maps of an earlier verdict picked from the history while heatmaps are on", async () => {
+    const first = new File(["jpeg"], "first.jpg", { type: "image/jpeg" });
+    vi.mocked(analyse)
+      .mockResolvedValueOnce(imagePrediction({ filename: "first.jpg" }))
+      .mockResolvedValueOnce(imagePrediction())
+      .mockResolvedValueOnce(explainedPhoto())
+      .mockResolvedValueOnce(explainedPhoto());
+    render(<App />);
+    await userEvent.upload(await screen.findByTestId("file-input"), first);
+    await screen.findByRole("button", { name: /first\.jpg/ });
+    await userEvent.upload(screen.getByTestId("file-input"), photo);
+    await screen.findByRole("button", { name: /photo\.jpg/ });
+    await userEvent.click(screen.getByRole("switch", { name: "Show heatmap" }));
+    await screen.findAllByTestId("heatmap");
+    await userEvent.click(screen.getByRole("button", { name: /first\.jpg/ }));
+    await screen.findAllByTestId("heatmap");
+    expect(vi.mocked(analyse).mock.calls.map(([file, options]) => `${file.name} ${Boolean(options.explain)}`)).toEqual([
+      "first.jpg false",
+      "photo.jpg false",
+      "photo.jpg true",
+      "first.jpg true",
+    ]);
+    // Both now keep their maps: going back asks for nothing.
+    await userEvent.click(screen.getByRole("button", { name: /photo\.jpg/ }));
+    await screen.findAllByTestId("heatmap");
+    expect(analyse).toHaveBeenCalledTimes(4);
+  });
 });
+

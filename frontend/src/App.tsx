@@ -3,12 +3,14 @@ import { useEffect, useState } from "react";
 import { fetchLimits, type Limits } from "./api/client";
 import { DropZone } from "./components/DropZone";
 import { ErrorNotice } from "./components/ErrorNotice";
+import type { HeatmapSettings } from "./components/HeatmapControls";
 import { History } from "./components/History";
 import { MediaView } from "./components/MediaView";
 import { Progress } from "./components/Progress";
 import { ThemeToggle } from "./components/ThemeToggle";
 import { Verdict } from "./components/Verdict";
 import { explain, type PlainError } from "./lib/errors";
+import type { MapMethod } from "./lib/heatmaps";
 import { announcement } from "./lib/levels";
 import { useAnalysis } from "./useAnalysis";
 
@@ -24,8 +26,21 @@ function useLimits() {
 
 export function App() {
   const { limits, error: limitsError, reload } = useLimits();
-  const { phase, progress, refused, current, history, submit, retry, select } = useAnalysis(limits);
+  const { phase, progress, refused, current, history, submit, retry, select, maps } = useAnalysis(limits);
   const busy = phase === "uploading" || phase === "analysing";
+  const [opacity, setOpacity] = useState(0.7);
+  const [method, setMethod] = useState<MapMethod>("grad-cam");
+  const heatmaps: HeatmapSettings = {
+    shown: maps.shown,
+    opacity,
+    method,
+    request: maps.request,
+    refused: maps.refused,
+    onShow: maps.show,
+    onOpacity: setOpacity,
+    onMethod: setMethod,
+    onRetry: maps.retry,
+  };
 
   return (
     <MotionConfig reducedMotion="user">
@@ -65,6 +80,7 @@ export function App() {
                 kind={current.kind}
                 name={current.file.name}
                 prediction={busy ? null : current.prediction}
+                heatmaps={heatmaps}
               />
             ) : null}
           </div>

@@ -2,6 +2,7 @@ import type { FaceScore } from "../api/client";
 import { percent } from "../lib/format";
 import { LEVELS, type Level } from "../lib/levels";
 import { LevelIcon } from "./LevelIcon";
+import { Overlay } from "./Overlay";
 
 export interface DrawnBox {
   key: string;
@@ -9,6 +10,8 @@ export interface DrawnBox {
   /** The face's level, or null when it was not judged (drawn grey and dotted). */
   level: Level | null;
   caption: string;
+  /** A region around the face the caption must not cover (the heatmap laid over it). */
+  clear?: FaceScore["box"];
 }
 
 const NOT_JUDGED = { hex: "#94a3b8", dash: "3 4" };
@@ -38,7 +41,7 @@ interface Props {
   scoreName: string;
 }
 
-/** Boxes in the media's own pixels, laid over it with a matching viewBox; each box in its
+/** Boxes in the media's own pixels, laid over it in an Overlay; each box in its
  * level's colour and stroke pattern, captioned with the level's icon and name. */
 export function FaceBoxes({ boxes, width, height, scoreName }: Props) {
   const stroke = Math.max(2, Math.round(Math.max(width, height) / 300));
@@ -47,15 +50,8 @@ export function FaceBoxes({ boxes, width, height, scoreName }: Props) {
     ? `Faces with their level and ${scoreName}: ${boxes.map((box) => box.caption).join("; ")}`
     : "No face found";
   return (
-    <svg
-      viewBox={`0 0 ${width} ${height}`}
-      preserveAspectRatio="none"
-      className="pointer-events-none absolute inset-0 h-full w-full"
-      role="img"
-      aria-label={label}
-      data-testid="face-boxes"
-    >
-      {boxes.map(({ key, box, level, caption }) => {
+    <Overlay width={width} height={height} role="img" aria-label={label} data-testid="face-boxes">
+      {boxes.map(({ key, box, level, caption, clear }) => {
         const look = level ? { hex: LEVELS[level].hex, dash: LEVELS[level].dash } : NOT_JUDGED;
         // A dark chip behind the caption keeps it legible on any photo; its width is an
         // estimate (SVG text cannot be measured before layout), kept inside the image.
@@ -64,7 +60,9 @@ export function FaceBoxes({ boxes, width, height, scoreName }: Props) {
         const chipWidth = icon + caption.length * font * 0.66 + pad * 2;
         const chipHeight = font * 1.35;
         const left = Math.max(0, Math.min(box.x1, width - chipWidth));
-        const top = box.y1 - chipHeight >= 0 ? box.y1 - chipHeight : box.y2 <= height - chipHeight ? box.y2 : box.y1;
+        const around = clear ?? box;
+        const top =
+          around.y1 - chipHeight >= 0 ? around.y1 - chipHeight : around.y2 <= height - chipHeight ? around.y2 : box.y1;
         return (
           <g key={key} data-testid="face-box" data-level={level ?? "not_judged"}>
             <rect
@@ -77,7 +75,7 @@ export function FaceBoxes({ boxes, width, height, scoreName }: Props) {
               strokeWidth={stroke}
               strokeDasharray={look.dash ? look.dash.split(" ").map((n) => Number(n) * (stroke / 2)).join(" ") : undefined}
             />
-            <rect x={left} y={top} width={chipWidth} height={chipHeight} rx={pad} fill="#0f172a" fillOpacity="0.8" />
+            <rect x={left} y={top} width={chipWidth} height={chipHeight} rx={pad} fill="#0f172a" fillOpacity="0.8" data-testid="face-caption" />
             {level ? <LevelIcon level={level} size={font} x={left + pad} y={top + (chipHeight - font) / 2} /> : null}
             <text x={left + pad + icon} y={top + chipHeight / 2} dominantBaseline="central" fill={look.hex} fontSize={font} fontWeight="600">
               {caption}
@@ -85,6 +83,6 @@ export function FaceBoxes({ boxes, width, height, scoreName }: Props) {
           </g>
         );
       })}
-    </svg>
+    </Overlay>
   );
 }

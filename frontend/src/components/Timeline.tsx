@@ -8,6 +8,7 @@ import { LevelIcon } from "./LevelIcon";
 const W = 640;
 const H = 200;
 const PAD = { left: 40, right: 12, top: 12, bottom: 24 };
+const HEATMAP_SAYS = { drawn: " Has a heatmap.", not_localised: " Has a heatmap: no localised evidence.", none: "" };
 
 interface Props {
   prediction: Prediction;
@@ -95,12 +96,20 @@ export function Timeline({ prediction, currentTime, onSeek }: Props) {
               points={line.points.map((p) => `${x(p.time)},${y(p.probability)}`).join(" ")}
             />
             {line.points.map((p) => (
-              <circle
-                key={p.time} cx={x(p.time)} cy={y(p.probability)} r="4" fill="currentColor"
-                tabIndex={0} role="button" className="focus:outline-none focus-visible:stroke-sky-500 focus-visible:stroke-[3]"
-                aria-label={`${line.name} at ${seconds(p.time)}: ${percent(p.probability)} ${name.toLowerCase()}. Press Enter to seek.`}
-                onKeyDown={seekKey(p.time)}
-              />
+              <g key={p.time}>
+                {p.heatmap ? (
+                  <circle
+                    cx={x(p.time)} cy={y(p.probability)} r="8" fill="none" stroke="currentColor" strokeWidth="1.5"
+                    strokeDasharray={p.heatmap === "drawn" ? undefined : "2 2"} data-testid="heatmap-mark" data-heatmap={p.heatmap}
+                  />
+                ) : null}
+                <circle
+                  cx={x(p.time)} cy={y(p.probability)} r="4" fill="currentColor"
+                  tabIndex={0} role="button" className="focus:outline-none focus-visible:stroke-sky-500 focus-visible:stroke-[3]"
+                  aria-label={`${line.name} at ${seconds(p.time)}: ${percent(p.probability)} ${name.toLowerCase()}.${HEATMAP_SAYS[p.heatmap ?? "none"]} Press Enter to seek.`}
+                  onKeyDown={seekKey(p.time)}
+                />
+              </g>
             ))}
           </g>
         ))}
@@ -125,6 +134,9 @@ export function Timeline({ prediction, currentTime, onSeek }: Props) {
           </li>
         ))}
         {prediction.clips?.length ? <li>Thick bars: whole-clip scores</li> : null}
+        {series.some((line) => line.points.some((p) => p.heatmap)) ? (
+          <li data-testid="heatmap-marks-legend">Ringed points: frames with a heatmap (dashed: no localised evidence)</li>
+        ) : null}
         {bands.length ? (
           <li className="text-slate-600 dark:text-slate-400">
             Shading: {bands.map((band) => `${LEVELS[band.level].name.toLowerCase()} ${band.text}`).join(", ")}
