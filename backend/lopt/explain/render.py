@@ -48,7 +48,7 @@ def render_png(heat: np.ndarray) -> str:
     low = np.clip(np.floor(position).astype(np.int64), 0, len(_STOPS) - 2)
     frac = (position - low)[..., None]
     rgb = _STOPS[low] * (1 - frac) + _STOPS[low + 1] * frac
-    alpha = (255 * np.sqrt(level))[..., None]
+    alpha = (255 * level)[..., None]  # cold stays clear: no tint where there is no evidence
     rgba = np.concatenate([rgb, alpha], axis=-1).round().clip(0, 255).astype(np.uint8)
     buffer = io.BytesIO()
     Image.fromarray(rgba, mode="RGBA").save(buffer, format="PNG", optimize=True)
