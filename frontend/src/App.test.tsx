@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { App } from "./App";
 import { ApiError, analyse } from "./api/client";
-import { explainedPhoto, imagePrediction, limits } from "./test/fixtures";
+import { decidedByCredentials, explainedPhoto, imagePrediction, limits, tamperedCredentials } from "./test/fixtures";
 
 vi.mock("./api/client", async (original) => ({
   ...(await original<typeof import("./api/client")>()),
@@ -135,5 +135,32 @@ describe("App", () => {
     await screen.findAllByTestId("heatmap");
     expect(analyse).toHaveBeenCalledTimes(4);
   });
-});
 
+  it("shows provenance in its own panel right after the verdict, and says when it decided the verdict", async () => {
+    vi.mocked(analyse)
+      .mockResolvedValueOnce(imagePrediction({ provenance: tamperedCredentials() }))
+      .mockResolvedValueOnce(decidedByCredentials())
+      .mockResolvedValueOnce(imagePrediction({ provenance: null }));
+    render(<App />);
+    await userEvent.upload(await screen.findByTestId("file-input"), photo);
+    const panel = await screen.findByRole("region", { name: "Provenance" });
+    const verdict = screen.getByTestId("verdict");
+    expect(verdict.nextElementSibling).toBe(panel);
+    expect(verdict).not.toContainElement(screen.getByTestId("provenance-badge"));
+    expect(screen.getByTestId("provenance-badge")).toHaveTextContent("Tampered: Content Credentials fail verification");
+    // Shown beside: the classifier's verdict and score are untouched.
+    expect(screen.getByTestId("verdict-score")).toHaveTextContent("Fake probability 91%");
+
+    await userEvent.upload(screen.getByTestId("file-input"), new File(["jpeg"], "signed.jpg", { type: "image/jpeg" }));
+    expect(await screen.findByTestId("verdict-source")).toHaveTextContent("from Content Credentials");
+    expect(screen.getByRole("status")).toHaveTextContent("Manipulated, from Content Credentials; the model's own verdict: Authentic");
+    // The earlier file's panel is gone: one panel, the current file's.
+    expect(screen.getAllByTestId("provenance")).toHaveLength(1);
+    expect(screen.getByTestId("provenance-basis")).toHaveTextContent("Signed, signer on the trust list");
+
+    // A server with LOPT_PROVENANCE off sends none: no panel.
+    await userEvent.upload(screen.getByTestId("file-input"), new File(["jpeg"], "third.jpg", { type: "image/jpeg" }));
+    await screen.findByTestId("verdict-score");
+    expect(screen.queryByRole("region", { name: "Provenance" })).not.toBeInTheDocument();
+  });
+});

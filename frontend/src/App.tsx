@@ -7,6 +7,7 @@ import type { HeatmapSettings } from "./components/HeatmapControls";
 import { History } from "./components/History";
 import { MediaView } from "./components/MediaView";
 import { Progress } from "./components/Progress";
+import { ProvenancePanel } from "./components/ProvenancePanel";
 import { ThemeToggle } from "./components/ThemeToggle";
 import { Verdict } from "./components/Verdict";
 import { explain, type PlainError } from "./lib/errors";
@@ -72,6 +73,9 @@ export function App() {
             <AnimatePresence mode="wait">
               {!busy && current?.prediction ? <Verdict key={current.id} prediction={current.prediction} /> : null}
             </AnimatePresence>
+            {!busy && current?.prediction?.provenance ? (
+              <ProvenancePanel key={`provenance-${current.id}`} provenance={current.prediction.provenance} type={current.prediction.type} />
+            ) : null}
             {!busy && current?.error ? <ErrorNotice error={current.error} onRetry={retry} /> : null}
             {current && !current.error ? (
               <MediaView

@@ -4,7 +4,7 @@ import { client } from "./generated/client.gen";
 import { limitsApiLimitsGet } from "./generated/sdk.gen";
 import type { ErrorResponse, Limits, Prediction } from "./generated/types.gen";
 
-export type { Explanation, FaceScore, Heatmap, Limits, Prediction, TrackScore } from "./generated/types.gen";
+export type { Explanation, FaceScore, GenerationText, Heatmap, Limits, Prediction, TrackScore } from "./generated/types.gen";
 
 client.setConfig({ baseUrl: globalThis.location?.origin ?? "" });
 

@@ -2,7 +2,7 @@ import { render, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import type { Analysis } from "../useAnalysis";
-import { photoAt } from "../test/fixtures";
+import { decidedByCredentials, photoAt, signedAiGenerated, unsignedGenerator } from "../test/fixtures";
 import type { Level } from "../lib/levels";
 import { History } from "./History";
 
@@ -43,5 +43,25 @@ describe("History", () => {
     expect(rows[1]).toHaveAttribute("aria-current", "true");
     await userEvent.click(rows[2]);
     expect(onSelect).toHaveBeenCalledWith("m.jpg");
+  });
+
+  it("marks signed declarations with a labelled shape, and a decided verdict without the model's percentage", () => {
+    const with_ = (name: string, prediction: Analysis["prediction"]) => ({ ...item(name, "authentic"), prediction });
+    const items = [
+      with_("signed.jpg", { ...photoAt("authentic", 0.12), provenance: signedAiGenerated() }),
+      with_("unsigned.png", { ...photoAt("authentic", 0.12), provenance: unsignedGenerator() }),
+      with_("decided.jpg", decidedByCredentials()),
+    ];
+    render(<History items={items} current={null} onSelect={vi.fn()} />);
+    const rows = within(screen.getByTestId("history")).getAllByRole("button");
+    expect(rows.map((row) => row.textContent)).toEqual([
+      "signed.jpgAuthentic12%",
+      "unsigned.pngAuthentic12%",
+      "decided.jpgManipulated",
+    ]);
+    const marker = within(rows[0]).getByRole("img", { name: /^Content Credentials: Declared AI-generated; signed, signer not on/ });
+    expect(marker).toHaveAttribute("data-mark", "sparkle");
+    expect(within(rows[1]).queryByTestId("provenance-icon")).not.toBeInTheDocument();
+    expect(rows[2]).toHaveAccessibleName(/decided\.jpg Manipulated Content Credentials/);
   });
 });

@@ -1,21 +1,30 @@
 import type { Analysis } from "../useAnalysis";
 import { percent } from "../lib/format";
 import { LEVELS } from "../lib/levels";
+import { historyMarker } from "../lib/provenance";
 import { LevelIcon } from "./LevelIcon";
+import { ProvenanceIcon } from "./ProvenanceIcon";
 
 function Outcome({ prediction }: { prediction: Analysis["prediction"] }) {
   if (!prediction) {
     return <span className="shrink-0 font-semibold text-slate-700 dark:text-slate-300">Failed</span>;
   }
   const style = LEVELS[prediction.verdict];
+  const marker = historyMarker(prediction);
   return (
     <span className={`flex shrink-0 items-center gap-1 font-semibold ${style.text}`} data-level={prediction.verdict}>
       <LevelIcon level={prediction.verdict} size={14} />
       {style.name}
       {/* A not-applicable score is for reference only: it stays off the list. */}
-      {prediction.verdict === "not_applicable" ? null : (
+      {/* A verdict decided by Content Credentials has no percentage of its own. */}
+      {prediction.verdict === "not_applicable" || prediction.verdict_source === "provenance" ? null : (
         <span className="tabular-nums">{percent(prediction.fake_probability)}</span>
       )}
+      {marker ? (
+        <span title={marker.label} className={marker.ink}>
+          <ProvenanceIcon mark={marker.mark} size={14} label={marker.label} />
+        </span>
+      ) : null}
     </span>
   );
 }

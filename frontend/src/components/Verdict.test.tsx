@@ -1,7 +1,7 @@
 import { render, screen, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 import { percent } from "../lib/format";
-import { imagePrediction, photoAt } from "../test/fixtures";
+import { decidedByCredentials, imagePrediction, photoAt, signedAiGenerated } from "../test/fixtures";
 import { Verdict } from "./Verdict";
 
 /** Every percentage written in an element's text. */
@@ -73,5 +73,41 @@ describe("Verdict", () => {
     render(<Verdict prediction={imagePrediction({ model })} />);
     expect(screen.getByTestId("model-id")).toHaveTextContent("lopt-faces-v2");
     expect(screen.getByRole("note")).toHaveTextContent(/configured model agasta\/virtus was\s+unavailable/);
+  });
+
+  it("stays the model's verdict beside an AI-generated declaration by default", () => {
+    render(<Verdict prediction={{ ...photoAt("authentic", 0.12), provenance: signedAiGenerated(true) }} />);
+    expect(screen.getByRole("heading", { name: "Authentic" })).toBeInTheDocument();
+    expect(screen.getByTestId("verdict")).toHaveAttribute("data-source", "model");
+    expect(screen.getByTestId("verdict-score")).toHaveTextContent("Fake probability 12%");
+    expect(screen.queryByTestId("verdict-source")).not.toBeInTheDocument();
+    expect(screen.queryByTestId("model-verdict")).not.toBeInTheDocument();
+  });
+
+  it("says when Content Credentials decided the verdict, with the model's own verdict and score beside it", () => {
+    render(<Verdict prediction={decidedByCredentials()} />);
+    const heading = screen.getByRole("heading", { name: "Manipulated" });
+    expect(within(heading).getByTestId("level-icon")).toHaveAttribute("data-shape", "octagon-cross");
+    expect(screen.getByTestId("verdict")).toHaveAttribute("data-source", "provenance");
+    expect(screen.getByTestId("verdict-source")).toHaveTextContent("from Content Credentials");
+    // The model's score is not presented as the manipulated verdict's number.
+    expect(screen.queryByTestId("verdict-score")).not.toBeInTheDocument();
+    expect(screen.getByTestId("verdict-meaning")).toHaveTextContent(/signer is on the trust list declare this file AI-generated/);
+    expect(screen.getByTestId("verdict-meaning")).toHaveTextContent("not that the declaration is true");
+    expect(screen.getByTestId("verdict-reason")).toHaveTextContent(/LOPT_PROVENANCE_DECIDES\)\. The model alone says authentic/);
+    const own = screen.getByTestId("model-verdict");
+    expect(own).toHaveAttribute("data-level", "authentic");
+    expect(own).toHaveTextContent("The model's own verdict: Authentic, fake probability 12%.");
+    expect(within(own).getAllByTestId("level-icon")[0]).toHaveAttribute("data-shape", "circle-check");
+    expect(parseFloat(within(own).getByTestId("scale-marker").style.left)).toBeCloseTo(12);
+  });
+
+  it("gives a model that could not judge its reference score only, beside a decided verdict", () => {
+    const prediction = { ...decidedByCredentials(), model_verdict: "not_applicable" as const, faces: [], status: "no_face" as const };
+    render(<Verdict prediction={prediction} />);
+    expect(screen.getByTestId("model-verdict")).toHaveTextContent(
+      "The model's own verdict: Not applicable; score of the whole image, for reference only, not a verdict: fake probability 12%.",
+    );
+    expect(screen.queryByTestId("score-scale")).not.toBeInTheDocument();
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { bands, photoAt } from "../test/fixtures";
+import { bands, decidedByCredentials, photoAt } from "../test/fixtures";
 import { percent } from "./format";
 import { announcement, bandRanges, levelOf, scoreText } from "./levels";
 
@@ -26,6 +26,9 @@ describe("levels", () => {
   it("announces a verdict in one sentence", () => {
     expect(announcement(photoAt("suspicious", 0.47))).toBe("Verdict for photo.jpg: Suspicious, fake probability 47%.");
     expect(announcement(photoAt("not_applicable", 0.5))).toMatch(/^Verdict for photo\.jpg: Not applicable\. No face was found/);
+    expect(announcement(decidedByCredentials())).toBe(
+      "Verdict for photo.jpg: Manipulated, from Content Credentials; the model's own verdict: Authentic, fake probability 12%.",
+    );
   });
 });
 

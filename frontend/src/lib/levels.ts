@@ -106,6 +106,10 @@ export function bandsSource(bands: Bands): string {
 export function announcement(prediction: Prediction): string {
   const level = LEVELS[prediction.verdict].name;
   const file = prediction.filename ? ` for ${prediction.filename}` : "";
+  if (prediction.verdict_source === "provenance") {
+    const own = LEVELS[prediction.model_verdict ?? "not_applicable"].name;
+    return `Verdict${file}: ${level}, from Content Credentials; the model's own verdict: ${own}, ${scoreText(prediction).toLowerCase()}.`;
+  }
   if (prediction.verdict === "not_applicable") return `Verdict${file}: ${level}. ${prediction.verdict_reason}`;
   return `Verdict${file}: ${level}, ${scoreText(prediction).toLowerCase()}.`;
 }

@@ -163,3 +163,142 @@ export function explainedVideo(): Prediction {
     explanation: explanation(2),
   };
 }
+
+type Provenance = NonNullable<Prediction["provenance"]>;
+type Finding = Provenance["finding"];
+const IPTC = "http://cv.iptc.org/newscodes/digitalsourcetype/";
+
+/** The server's lines on what each basis does and does not prove (lopt/provenance/finding.py). */
+export const PROVES: Record<Finding["basis"], string> = {
+  signed_trusted:
+    "A trusted signature proves who signed and that the file has not changed since. It does not prove that what the file shows is true, and a tool can declare wrongly.",
+  signed_untrusted:
+    "The file has not changed since it was signed, but the signer is not on the trust list, so who signed is not established: anyone can make such a certificate.",
+  signed_invalid:
+    "The file or its manifest changed after signing, or the manifest is damaged: nothing it declares can be relied on. That alone does not make the picture fake.",
+  unsigned_metadata:
+    "Unsigned metadata proves nothing: anyone can write, change or strip it. It can point to where a file came from, nothing more.",
+  none: "No declaration proves nothing either way: most files carry none, and sites and messengers strip it.",
+};
+
+const NO_MANIFEST: Provenance["c2pa"] = {
+  state: "none",
+  reason: "The file carries no C2PA manifest (most files carry none; sites and messengers often strip it).",
+  failures: [],
+  actions: [],
+  digital_source_types: [],
+  ingredients: [],
+};
+const NO_METADATA: NonNullable<Provenance["metadata"]> = {
+  camera_make: null,
+  camera_model: null,
+  software: null,
+  digital_source_type: null,
+  generation_parameters: [],
+};
+
+/** A manifest signed by the SDK's test certificate whose one action declares ``sourceType``. */
+export function manifest(state: "valid" | "trusted" | "invalid", sourceType = "trainedAlgorithmicMedia"): Provenance["c2pa"] {
+  const reasons = {
+    valid: "The signature and the content hashes check, but the signer (C2PA Test Signing Cert) is not on the trust list: anyone can make a certificate with any name in it.",
+    trusted: "The signature and the content hashes check, and the signer chains to the trust list.",
+    invalid: "The manifest fails verification: the content changed after signing.",
+  };
+  return {
+    ...NO_MANIFEST,
+    state,
+    reason: reasons[state],
+    failures:
+      state === "invalid"
+        ? [{ code: "assertion.dataHash.mismatch", explanation: "asset hash error, name: jumbf manifest, error: hash verification( Hashes do not match )" }]
+        : [],
+    signer: "C2PA Test Signing Cert",
+    signer_common_name: "C2PA Signer",
+    signed_at: "2024-08-06T21:53:37+00:00",
+    claim_generator: "lopt-tests 1",
+    actions: [{ action: "c2pa.created", software_agent: "ImageGen 2", digital_source_type: IPTC + sourceType }],
+    digital_source_types: [IPTC + sourceType],
+    ingredients: [{ title: "A.jpg", relationship: "parentOf", digital_source_types: [] }],
+  };
+}
+
+/** A provenance block whose finding is ``kind`` on ``basis``, with the server's proves line. */
+export function provenanceOf(
+  kind: Finding["kind"],
+  basis: Finding["basis"],
+  parts: Partial<Provenance> & { summary?: string } = {},
+): Provenance {
+  const { summary, ...rest } = parts;
+  return {
+    c2pa: NO_MANIFEST,
+    metadata: NO_METADATA,
+    finding: { kind, basis, summary: summary ?? `A ${kind} finding on ${basis}.`, proves: PROVES[basis], sources: [] },
+    note: null,
+    elapsed_ms: 4.2,
+    ...rest,
+  };
+}
+
+/** Signed with the test certificate and declared AI-generated (untrusted unless ``trusted``). */
+export function signedAiGenerated(trusted = false): Provenance {
+  const basis = trusted ? "signed_trusted" : "signed_untrusted";
+  const where = trusted ? "on the trust list" : "not on the trust list";
+  return provenanceOf("ai_generated_declared", basis, {
+    c2pa: manifest(trusted ? "trusted" : "valid"),
+    summary: `Content Credentials signed by C2PA Test Signing Cert (${where}) declare it AI-generated.`,
+  });
+}
+
+/** The shared XCA.jpg: pixels changed after signing. */
+export function tamperedCredentials(): Provenance {
+  return provenanceOf("tampered", "signed_invalid", {
+    c2pa: { ...manifest("invalid"), actions: [{ action: "c2pa.color_adjustments" }], digital_source_types: [] },
+    summary: "Content Credentials are present but fail verification. The manifest fails verification: the content changed after signing.",
+  });
+}
+
+/** The shared cloud.jpg: a manifest stored online, never fetched, and an editor in EXIF. */
+export function remoteCredentials(): Provenance {
+  return provenanceOf("edited_declared", "unsigned_metadata", {
+    c2pa: {
+      ...NO_MANIFEST,
+      state: "remote_not_fetched",
+      reason: "The file points to a manifest stored online. Lopt never fetches it (a server request to an address chosen by the uploader is a security hole), so it is not verified.",
+      remote_url: "https://cai-manifests.example/manifests/urn-uuid-5f37e182",
+    },
+    metadata: { ...NO_METADATA, software: { value: "Adobe Photoshop 21.1 (Macintosh)", source: "exif:Software" } },
+    summary: "Unsigned metadata (exif:Software) declares it edited. Anyone can write, change or strip such metadata. It points to Content Credentials stored online, which Lopt does not fetch.",
+  });
+}
+
+/** A ComfyUI PNG: its workflow text (long, cut) and an XMP source type, all unsigned. */
+export function unsignedGenerator(): Provenance {
+  const workflow = `{"3": {"class_type": "KSampler", "inputs": {"seed": 42}}}\n${"x".repeat(400)}`;
+  return provenanceOf("ai_generated_declared", "unsigned_metadata", {
+    metadata: {
+      ...NO_METADATA,
+      camera_make: { value: "Canon", source: "exif:Make" },
+      camera_model: { value: "Canon EOS REBEL T3", source: "exif:Model" },
+      digital_source_type: { value: IPTC + "trainedAlgorithmicMedia", source: "xmp:DigitalSourceType" },
+      generation_parameters: [
+        { generator: "ComfyUI", source: "png:workflow", text: workflow, truncated: true, bytes: 40_000 },
+        { generator: "ComfyUI", source: "png:prompt", text: "a lighthouse at dusk", truncated: false, bytes: 20 },
+      ],
+    },
+    note: "png:workflow was cut to LOPT_PROVENANCE_MAX_PNG_TEXT_BYTES (16384 of 40000 bytes).",
+    summary: "Unsigned metadata (xmp:DigitalSourceType, png:workflow, png:prompt) declares it AI-generated. Anyone can write, change or strip such metadata.",
+  });
+}
+
+/** The verdict that signed, trusted credentials decided (LOPT_PROVENANCE_DECIDES); the model
+ * alone called the photo authentic at 12%. */
+export function decidedByCredentials(): Prediction {
+  return {
+    ...photoAt("authentic", 0.12),
+    verdict: "manipulated",
+    verdict_source: "provenance",
+    model_verdict: "authentic",
+    verdict_reason: `Content Credentials signed by C2PA Test Signing Cert, whose certificate chains to the trust list, declare this file AI-generated, and this server lets such a declaration decide (LOPT_PROVENANCE_DECIDES). The model alone says authentic: ${REASONS.authentic(0.12)}`,
+    provenance: signedAiGenerated(true),
+  };
+}
