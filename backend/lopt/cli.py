@@ -54,6 +54,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.set_defaults(run=_serve)
 
+    worker = commands.add_parser(
+        "worker",
+        help="Run jobs from the shared queue (LOPT_BROKER_URL=redis://...); one job at a time.",
+    )
+    worker.set_defaults(run=_worker)
+
     predict = commands.add_parser(
         "predict", help="Judge files and print one JSON line per file (no server needed)."
     )
@@ -101,6 +107,12 @@ def _serve(args: argparse.Namespace) -> int:
     log.info("Serving on http://%s:%d (API docs at /docs)", settings.host, settings.port)
     uvicorn.run(app, host=settings.host, port=settings.port, log_level=args.log_level)
     return 0
+
+
+def _worker(args: argparse.Namespace) -> int:
+    from lopt.jobs.worker import run_worker
+
+    return run_worker(_settings(args), log_level=args.log_level)
 
 
 def _predict(args: argparse.Namespace) -> int:

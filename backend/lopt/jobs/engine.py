@@ -43,6 +43,8 @@ def build_celery(settings: Settings, run: Callable[[str], None] | None = None) -
                 "data_folder_out": str(queue / "messages"),
                 "control_folder": str(queue / "control"),
                 "store_processed": False,
+                # Seconds between looks at the folder: a job waits at most this long.
+                "polling_interval": 0.2,
             },
         )
     else:
@@ -63,7 +65,7 @@ def build_celery(settings: Settings, run: Callable[[str], None] | None = None) -
         enable_utc=True,
     )
 
-    @app.task(name=TASK)  # type: ignore[untyped-decorator]
+    @app.task(name=TASK, shared=False)  # type: ignore[untyped-decorator]
     def run_job(job_id: str) -> None:
         if run is None:
             raise RuntimeError("this process sends jobs but does not run them")
@@ -101,9 +103,12 @@ class EmbeddedWorker:
             without_gossip=True,
             loglevel=logging.WARNING,
         )
-        self._thread = threading.Thread(
-            target=self._controller.start, name="lopt-job-worker", daemon=True
-        )
+        self._app = app
+        self._thread = threading.Thread(target=self._work, name="lopt-job-worker", daemon=True)
+
+    def _work(self) -> None:
+        self._app.set_current()  # Celery finds the tasks through this thread's current app
+        self._controller.start()
 
     def start(self, timeout_s: float = 30.0) -> None:
         self._thread.start()

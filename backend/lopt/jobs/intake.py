@@ -42,7 +42,7 @@ class Intake:
         self._count_one_more()
         self._name, self._head, self._size = name, b"", 0
         self._digest = hashlib.sha256()
-        self._sink = self._path(len(self.files)).open("wb")
+        self._sink = self._incoming.open("wb")
 
     def write(self, data: bytes) -> None:
         assert self._sink is not None
@@ -61,12 +61,12 @@ class Intake:
         assert self._sink is not None
         self._sink.close()
         self._sink = None
-        path = self._path(len(self.files))
         if self._looks_zipped():
             self.total -= self._size  # counted again, unpacked
-            self._unpack(path)
-            path.unlink()
+            self._unpack(self._incoming)
+            self._incoming.unlink()
             return
+        path = self._incoming.rename(self._path(len(self.files)))
         self.files.append(
             JobFile(
                 name=self._name,
@@ -80,6 +80,10 @@ class Intake:
         if self._sink is not None:
             self._sink.close()
         shutil.rmtree(self.folder, ignore_errors=True)
+
+    @property
+    def _incoming(self) -> Path:
+        return self.folder / "incoming"
 
     def _looks_zipped(self) -> bool:
         return self._head in ZIP_MAGIC
