@@ -71,7 +71,9 @@ def serving(env: dict[str, str], log: Path) -> Iterator[str]:
         stop(process)
 
 
-def wait_until_ready(url: str, process: subprocess.Popen[bytes], log: Path, timeout: float = 120) -> None:
+def wait_until_ready(
+    url: str, process: subprocess.Popen[bytes], log: Path, timeout: float = 120
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         assert process.poll() is None, f"lopt serve exited:\n{log.read_text()[-3000:]}"

@@ -12,7 +12,9 @@ from tests.jobs.conftest import jpeg, media_left, post_job, wait_for, zipped
 
 
 def test_files_per_job_counts_loose_files_and_zip_entries(make_settings, jobs_dir: Path) -> None:  # type: ignore[no-untyped-def]
-    with TestClient(create_app(make_settings(jobs_dir=jobs_dir, jobs_worker=True, job_max_files=2))) as client:
+    with TestClient(
+        create_app(make_settings(jobs_dir=jobs_dir, jobs_worker=True, job_max_files=2))
+    ) as client:
         accepted = post_job(client, {"a.jpg": jpeg(1), "b.jpg": jpeg(2)})
         assert accepted.status_code == 202
         wait_for(client, accepted.json()["status_url"], {"succeeded"})
@@ -28,7 +30,9 @@ def test_files_per_job_counts_loose_files_and_zip_entries(make_settings, jobs_di
 
 def test_bytes_per_file_apply_inside_zips_too(make_settings, jobs_dir: Path) -> None:  # type: ignore[no-untyped-def]
     small = len(jpeg(1)) + 10
-    with TestClient(create_app(make_settings(jobs_dir=jobs_dir, jobs_worker=True, max_upload_bytes=small))) as client:
+    with TestClient(
+        create_app(make_settings(jobs_dir=jobs_dir, jobs_worker=True, max_upload_bytes=small))
+    ) as client:
         big = b"\xff\xd8" + b"\0" * (small + 1)
         for files in ({"big.jpg": big}, {"in.zip": zipped({"big.jpg": big})}):
             response = post_job(client, files)
@@ -45,7 +49,9 @@ def test_bytes_per_file_apply_inside_zips_too(make_settings, jobs_dir: Path) -> 
 
 def test_bytes_per_job_count_zips_unpacked(make_settings, jobs_dir: Path) -> None:  # type: ignore[no-untyped-def]
     limit = 3 * len(jpeg(1))
-    with TestClient(create_app(make_settings(jobs_dir=jobs_dir, jobs_worker=True, job_max_bytes=limit))) as client:
+    with TestClient(
+        create_app(make_settings(jobs_dir=jobs_dir, jobs_worker=True, job_max_bytes=limit))
+    ) as client:
         # Zeros compress to almost nothing; unpacked they are over the limit.
         response = post_job(client, {"bomb.zip": zipped({"a.jpg": b"\0" * (limit + 1)})})
         assert response.status_code == 413, response.text

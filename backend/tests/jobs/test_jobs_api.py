@@ -22,7 +22,8 @@ def test_a_job_of_many_files_gives_each_its_playground_verdict(
     jobs_client: TestClient, jobs_dir: Path
 ) -> None:
     response = post_job(
-        jobs_client, [("a.jpg", jpeg(1)), ("broken.jpg", b"\xff\xd8\xff\xe0broken"), ("b.jpg", jpeg(2))]
+        jobs_client,
+        [("a.jpg", jpeg(1)), ("broken.jpg", b"\xff\xd8\xff\xe0broken"), ("b.jpg", jpeg(2))],
     )
     assert response.status_code == 202, response.text
     accepted = response.json()
@@ -45,7 +46,12 @@ def test_a_job_of_many_files_gives_each_its_playground_verdict(
 
 def test_a_zip_is_unpacked_into_its_files(jobs_client: TestClient) -> None:
     bundle = zipped(
-        {"event/one.jpg": jpeg(3), "event/two.jpg": jpeg(4), "__MACOSX/._one.jpg": b"x", ".DS_Store": b"x"}
+        {
+            "event/one.jpg": jpeg(3),
+            "event/two.jpg": jpeg(4),
+            "__MACOSX/._one.jpg": b"x",
+            ".DS_Store": b"x",
+        }
     )
     response = post_job(jobs_client, {"event.zip": bundle, "loose.jpg": jpeg(5)})
     assert response.status_code == 202, response.text
@@ -87,8 +93,12 @@ def test_unknown_jobs_are_404(jobs_client: TestClient) -> None:
 def test_bad_requests_get_a_clear_4xx_and_leave_nothing(
     jobs_client: TestClient, jobs_dir: Path, files: dict[str, bytes], status: int, code: str
 ) -> None:
-    response = post_job(jobs_client, files) if files else jobs_client.post(
-        "/api/jobs", data={"note": "no file"}, files={"other": ("", b"", "text/plain")}
+    response = (
+        post_job(jobs_client, files)
+        if files
+        else jobs_client.post(
+            "/api/jobs", data={"note": "no file"}, files={"other": ("", b"", "text/plain")}
+        )
     )
     assert response.status_code == status, response.text
     assert response.json()["error"]["code"] == code
@@ -96,11 +106,15 @@ def test_bad_requests_get_a_clear_4xx_and_leave_nothing(
 
 
 def test_a_body_that_is_not_multipart_is_415(jobs_client: TestClient) -> None:
-    response = jobs_client.post("/api/jobs", content=b"{}", headers={"content-type": "application/json"})
+    response = jobs_client.post(
+        "/api/jobs", content=b"{}", headers={"content-type": "application/json"}
+    )
     assert response.status_code == 415
 
 
-def test_deleting_a_job_cancels_it_and_deletes_its_results(jobs_client: TestClient, jobs_dir: Path) -> None:
+def test_deleting_a_job_cancels_it_and_deletes_its_results(
+    jobs_client: TestClient, jobs_dir: Path
+) -> None:
     job = post_job(jobs_client, {"a.jpg": jpeg(11)}).json()
     wait_for(jobs_client, job["status_url"], {"succeeded"})
     deleted = jobs_client.delete(job["status_url"])

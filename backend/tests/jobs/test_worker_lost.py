@@ -10,7 +10,15 @@ import httpx
 import pytest
 
 from tests.jobs.conftest import jpeg
-from tests.jobs.processes import free_port, lopt_env, poll, serving, start_lopt, stop, wait_until_ready
+from tests.jobs.processes import (
+    free_port,
+    lopt_env,
+    poll,
+    serving,
+    start_lopt,
+    stop,
+    wait_until_ready,
+)
 
 pytestmark = pytest.mark.slow
 
