@@ -37,6 +37,13 @@ def test_environment_overrides(monkeypatch: pytest.MonkeyPatch) -> None:
         ("LOPT_HEATMAP_MIN_CONCENTRATION", "0.1"),
         ("LOPT_HEATMAPS", "sometimes"),
         ("LOPT_IMAGE_MODEL", " "),
+        ("LOPT_BROKER_URL", "amqp://guest@localhost//"),
+        ("LOPT_JOB_STORE_URL", "sqlite:///jobs.db"),
+        ("LOPT_JOB_MAX_FILES", "0"),
+        ("LOPT_JOB_MAX_BYTES", "0"),
+        ("LOPT_JOB_MAX_QUEUED", "0"),
+        ("LOPT_JOB_RETENTION_S", "0"),
+        ("LOPT_JOB_VISIBILITY_TIMEOUT_S", "0"),
     ],
 )
 def test_invalid_values_name_their_variable(

@@ -97,6 +97,10 @@ class JobStatus(BaseModel):
     expires_at: float = Field(description="Unix time its media and results are deleted.")
     started_at: float | None = None
     finished_at: float | None = None
+    attempts: int = Field(
+        description="How many times a worker started the job: more than 1 when a worker "
+        "died and another took it over (files already judged are not judged again)."
+    )
     status_url: str
     files: list[FileRow] = Field(
         description="One row per file, in the order sent; empty once cancelled or expired."

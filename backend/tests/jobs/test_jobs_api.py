@@ -32,6 +32,7 @@ def test_a_job_of_many_files_gives_each_its_playground_verdict(
 
     job = wait_for(jobs_client, accepted["status_url"], {"succeeded", "failed"})
     assert job["state"] == "succeeded" and job["done"] == job["total"] == 3
+    assert job["attempts"] == 1
     names = [row["name"] for row in job["files"]]
     assert names == ["a.jpg", "broken.jpg", "b.jpg"]
     a, broken, b = job["files"]

@@ -95,6 +95,7 @@ def _status(view: JobView) -> JobStatus:
         expires_at=spec.expires_at,
         started_at=progress.started_at,
         finished_at=progress.finished_at,
+        attempts=progress.runs,
         status_url=f"/api/jobs/{spec.id}",
         files=view.files,
     )
