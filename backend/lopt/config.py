@@ -189,6 +189,49 @@ class Settings(BaseSettings):
         "evidence at all, it is reported as not localised.",
     )
 
+    provenance: bool = Field(
+        True,
+        description="Read what a file declares about its origin beside the model's verdict: "
+        "C2PA Content Credentials (no network: remote manifests and OCSP are never fetched), "
+        "EXIF/XMP/IPTC metadata and generator text in PNGs.",
+    )
+    provenance_trust_list: Path | None = Field(
+        None,
+        description="PEM file of the certificate authorities whose signers count as trusted; "
+        "unset: the C2PA conformance trust list shipped with Lopt.",
+    )
+    provenance_decides: bool = Field(
+        False,
+        description="Let signed Content Credentials that chain to the trust list and declare "
+        "the file AI-generated decide the verdict (manipulated); off: the verdict stays the "
+        "model's and provenance is shown beside it.",
+    )
+    provenance_max_manifest_bytes: int = Field(
+        8 * 1024 * 1024,
+        ge=1024,
+        le=1024 * 1024 * 1024,
+        description="Largest C2PA manifest store read, in bytes; a larger one is not checked.",
+    )
+    provenance_max_xmp_bytes: int = Field(
+        512 * 1024,
+        ge=1024,
+        le=64 * 1024 * 1024,
+        description="Largest XMP packet parsed, in bytes; a larger one is not read.",
+    )
+    provenance_max_png_text_bytes: int = Field(
+        16 * 1024,
+        ge=256,
+        le=16 * 1024 * 1024,
+        description="Longest PNG generation text kept verbatim, in bytes; longer text is cut.",
+    )
+    provenance_timeout_s: float = Field(
+        5.0,
+        gt=0,
+        le=600,
+        description="Seconds provenance reading may take per file before the response goes "
+        "without it (with a note).",
+    )
+
     max_batch_size: int = Field(8, ge=1, le=256, description="Most items in one forward pass.")
     max_wait_ms: float = Field(
         0.0,
@@ -302,6 +345,17 @@ class Settings(BaseSettings):
     def _calibration_file_exists(cls, value: Path | None) -> Path | None:
         if value is not None and not value.is_file():
             raise ValueError("no such file: point it at a calibration.json from lopt evaluate")
+        return value
+
+    @field_validator("provenance_trust_list")
+    @classmethod
+    def _trust_list_has_certificates(cls, value: Path | None) -> Path | None:
+        if value is None:
+            return None
+        if not value.is_file():
+            raise ValueError("no such file: point it at a PEM file of CA certificates")
+        if b"-----BEGIN CERTIFICATE-----" not in value.read_bytes():
+            raise ValueError("no PEM certificate in it (-----BEGIN CERTIFICATE-----)")
         return value
 
 

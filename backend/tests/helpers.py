@@ -42,11 +42,17 @@ def shared_data() -> Path:
 
 
 # The shared data's folders that tests read; under CI=true each must be there (conftest).
-SHARED_FOLDERS = ("media", "faces")
+SHARED_FOLDERS = ("media", "faces", "provenance")
 MEDIA = shared_data() / "media"
 needs_media = pytest.mark.skipif(
     not MEDIA.is_dir(),
     reason=f"shared media folder {MEDIA} is absent; set LOPT_SHARED_DATA to the data folder",
+)
+PROVENANCE = shared_data() / "provenance"
+needs_provenance = pytest.mark.skipif(
+    not PROVENANCE.is_dir(),
+    reason=f"shared provenance folder {PROVENANCE} is absent; set LOPT_SHARED_DATA to the "
+    "data folder",
 )
 
 

@@ -51,6 +51,10 @@ def test_predict_prints_one_json_line_per_file(checkpoints, tmp_path: Path) -> N
     # The video model's clips judge whole frames: a verdict needs no face.
     assert lines[1]["verdict"] in {"authentic", "suspicious", "manipulated"}
     assert lines[2]["error"]["code"] == "unsupported_media"
+    # Each verdict comes with what the file declares about its origin: here, nothing.
+    assert lines[0]["provenance"]["c2pa"]["state"] == "none"
+    assert lines[0]["provenance"]["finding"]["kind"] == "none"
+    assert lines[1]["provenance"]["metadata"] is None  # videos: Content Credentials only
 
 
 def test_predict_exits_zero_when_every_file_is_judged(checkpoints, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

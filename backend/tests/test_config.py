@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from lopt.config import Settings, SettingsError, load_settings
@@ -44,6 +46,13 @@ def test_environment_overrides(monkeypatch: pytest.MonkeyPatch) -> None:
         ("LOPT_JOB_MAX_QUEUED", "0"),
         ("LOPT_JOB_RETENTION_S", "0"),
         ("LOPT_JOB_VISIBILITY_TIMEOUT_S", "0"),
+        ("LOPT_PROVENANCE", "sometimes"),
+        ("LOPT_PROVENANCE_DECIDES", "perhaps"),
+        ("LOPT_PROVENANCE_TRUST_LIST", "/no/such/list.pem"),
+        ("LOPT_PROVENANCE_MAX_MANIFEST_BYTES", "10"),
+        ("LOPT_PROVENANCE_MAX_XMP_BYTES", "0"),
+        ("LOPT_PROVENANCE_MAX_PNG_TEXT_BYTES", "1"),
+        ("LOPT_PROVENANCE_TIMEOUT_S", "0"),
     ],
 )
 def test_invalid_values_name_their_variable(
@@ -53,6 +62,30 @@ def test_invalid_values_name_their_variable(
     with pytest.raises(SettingsError) as raised:
         load_settings()
     assert variable in str(raised.value)
+
+
+def test_provenance_is_on_and_never_decides_by_default() -> None:
+    settings = Settings()
+    assert settings.provenance and not settings.provenance_decides
+    assert settings.provenance_trust_list is None  # the shipped C2PA list
+    assert settings.provenance_max_manifest_bytes == 8 * 1024 * 1024
+    assert settings.provenance_max_xmp_bytes == 512 * 1024
+    assert settings.provenance_max_png_text_bytes == 16 * 1024
+    assert settings.provenance_timeout_s == 5.0
+
+
+def test_a_trust_list_must_hold_certificates(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    empty = tmp_path / "empty.pem"
+    empty.write_text("no certificates here")
+    monkeypatch.setenv("LOPT_PROVENANCE_TRUST_LIST", str(empty))
+    with pytest.raises(SettingsError, match="LOPT_PROVENANCE_TRUST_LIST"):
+        load_settings()
+    good = tmp_path / "good.pem"
+    good.write_text("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n")
+    monkeypatch.setenv("LOPT_PROVENANCE_TRUST_LIST", str(good))
+    assert load_settings().provenance_trust_list == good
 
 
 def test_readme_documents_every_setting() -> None:

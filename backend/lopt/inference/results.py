@@ -7,14 +7,18 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from lopt.config import Aggregation
+from lopt.provenance import Provenance
 
 Level = Literal["authentic", "suspicious", "manipulated", "not_applicable"]
 LEVEL_TEXT = (
     "authentic: the model finds no sign of manipulation; suspicious: the model cannot tell "
     "reliably, have a person look; manipulated: the model finds signs of manipulation; "
     "not_applicable: this model cannot judge this input (e.g. a face model and no face). "
-    "A model's estimate, not proof."
+    "A model's estimate, not proof. Only where the server lets it (LOPT_PROVENANCE_DECIDES) "
+    "and `verdict_source` is provenance: manipulated because signed, trusted Content "
+    "Credentials declare the file AI-generated."
 )
+VerdictSource = Literal["model", "provenance"]
 
 
 class ModelRef(BaseModel):
@@ -203,6 +207,15 @@ class Prediction(BaseModel):
     type: Literal["image", "video"]
     verdict: Level = Field(description=LEVEL_TEXT)
     verdict_reason: str = Field(description="One line: why this level, in plain words.")
+    verdict_source: VerdictSource = Field(
+        "model",
+        description="model: the classifier's verdict (always, unless the server sets "
+        "LOPT_PROVENANCE_DECIDES); provenance: signed, trusted Content Credentials declaring "
+        "the file AI-generated decided it, and `model_verdict` keeps the model's own.",
+    )
+    model_verdict: Level | None = Field(
+        None, description="The model's own verdict, when provenance decided `verdict`."
+    )
     label: Literal["Real", "Fake"] = Field(
         description="The likelier class (kept for the seed schema); `verdict` is the decision."
     )
@@ -250,6 +263,11 @@ class Prediction(BaseModel):
     )
     explanation: Explanation | None = Field(
         None, description="Present with explain=true: which model drew the heatmaps, and how."
+    )
+    provenance: Provenance | None = Field(
+        None,
+        description="What the file declares about its origin (Content Credentials, metadata), "
+        "beside the model's scores and never mixed into them; null when LOPT_PROVENANCE is off.",
     )
     filename: str | None = None
     elapsed_ms: float = Field(description="Server time spent on this file.")

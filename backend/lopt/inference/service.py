@@ -34,6 +34,7 @@ from lopt.inference.results import CalibrationInfo, ModelInfo, Prediction
 from lopt.media.face_config import FaceDetectorConfig
 from lopt.media.faces import FaceDetector
 from lopt.media.sniff import sniff_media
+from lopt.provenance import ProvenanceOptions, load_trust_list
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,7 @@ class DetectionService:
         self.image = image
         self.video = video
         self.faces = faces
+        provenance = _provenance_options(settings)  # first: a bad trust list stops start-up
         # One inference thread for every model: torch already uses all cores per pass.
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lopt-inference")
         self.image_batcher = self._batcher(image, "image")
@@ -67,6 +69,7 @@ class DetectionService:
             pipeline_faces,
             ImageOptions.from_settings(settings),
             heatmaps=self.heatmaps,
+            provenance=provenance,
         )
         self.video_pipeline = VideoPipeline(
             image,
@@ -76,6 +79,7 @@ class DetectionService:
             video=video,
             video_batcher=self.video_batcher,
             heatmaps=self.heatmaps,
+            provenance=provenance,
         )
         self.ready = False
 
@@ -153,6 +157,21 @@ class DetectionService:
                 "is off, so it cannot analyse videos. Send an image instead."
             )
         return await self.video_pipeline.run(media)
+
+
+def _provenance_options(settings: Settings) -> ProvenanceOptions | None:
+    """Provenance reading as configured, its trust list loaded now (None: it is off)."""
+    if not settings.provenance:
+        return None
+    options = ProvenanceOptions.from_settings(settings)
+    try:
+        load_trust_list(options.trust_list)
+    except ValueError as error:
+        raise SettingsError(
+            f"Invalid Lopt settings:\n  LOPT_PROVENANCE_TRUST_LIST={str(options.trust_list)!r}: "
+            f"the C2PA SDK cannot read it ({error}). Point it at a PEM file of CA certificates."
+        ) from None
+    return options
 
 
 def _configured_policy(loaded: LoadedModel, settings: Settings, *, image: bool) -> VerdictPolicy:

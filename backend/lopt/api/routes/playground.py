@@ -52,8 +52,8 @@ async def playground(
     settings: SettingsDep,
     explain: Annotated[bool, Query(description=EXPLAIN_TEXT)] = False,
 ) -> Prediction:
-    """Upload a photo or video; get its verdict level, how sure, and the scores behind it
-    (with explain=true, heatmaps too)."""
+    """Upload a photo or video; get its verdict level, how sure, the scores behind it, and
+    what the file declares about its origin (with explain=true, heatmaps too)."""
     async with receive_upload(
         request, max_bytes=settings.max_upload_bytes, directory=settings.upload_dir
     ) as upload:

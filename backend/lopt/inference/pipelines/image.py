@@ -31,6 +31,7 @@ from lopt.inference.pipelines.evidence import (
     scale_box,
 )
 from lopt.inference.pipelines.media_input import MediaInput
+from lopt.inference.pipelines.provenance_evidence import provenance_evidence, with_provenance
 from lopt.inference.results import (
     Box,
     Explanation,
@@ -42,6 +43,7 @@ from lopt.inference.results import (
 )
 from lopt.media.faces import FaceBox, FaceDetector, crop_faces
 from lopt.media.images import load_image
+from lopt.provenance import ProvenanceOptions
 
 
 @dataclass(frozen=True)
@@ -77,9 +79,12 @@ class ImagePipeline:
     faces: FaceDetector | None  # None: face analysis is off, whole images are scored
     options: ImageOptions
     heatmaps: HeatmapMaker | None = None  # None: LOPT_HEATMAPS is off
+    provenance: ProvenanceOptions | None = None  # None: LOPT_PROVENANCE is off
 
     async def run(self, media: MediaInput) -> Prediction:
-        prepared = await asyncio.to_thread(self.prepare, media)
+        prepared, provenance = await asyncio.gather(
+            asyncio.to_thread(self.prepare, media), provenance_evidence(media, self.provenance)
+        )
         fakes = await self.batcher.submit(prepared.tensors)
         faces: list[FaceScore] | None = None
         status: Status = "ok"
@@ -98,7 +103,7 @@ class ImagePipeline:
         explanation, whole = None, None
         if media.explain and self.heatmaps is not None:
             explanation, whole = await self._explain(prepared, faces, status)
-        return Prediction(
+        prediction = Prediction(
             type="image",
             verdict=verdict,
             verdict_reason=reason,
@@ -121,6 +126,7 @@ class ImagePipeline:
             filename=media.filename,
             elapsed_ms=media.elapsed_ms(),
         )
+        return with_provenance(prediction, provenance, self.provenance)
 
     async def _explain(
         self, prepared: PreparedImage, faces: list[FaceScore] | None, status: Status

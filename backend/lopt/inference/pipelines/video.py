@@ -39,10 +39,12 @@ from lopt.inference.pipelines.evidence import (
     track_scores,
 )
 from lopt.inference.pipelines.media_input import MediaInput
+from lopt.inference.pipelines.provenance_evidence import provenance_evidence, with_provenance
 from lopt.inference.results import Box, Explanation, MediaInfo, Prediction, Status
 from lopt.media.faces import FaceBox, FaceDetector, crop_faces
 from lopt.media.tracking import Track, link_tracks
 from lopt.media.video import SampledFrame, probe_video, read_frames, sample_frame_indices
+from lopt.provenance import ProvenanceOptions
 
 
 @dataclass(frozen=True)
@@ -107,9 +109,12 @@ class VideoPipeline:
     video: VideoDetector | None = None  # a clip checkpoint, when configured
     video_batcher: MicroBatcher | None = None
     heatmaps: HeatmapMaker | None = None  # None: LOPT_HEATMAPS is off
+    provenance: ProvenanceOptions | None = None  # None: LOPT_PROVENANCE is off
 
     async def run(self, media: MediaInput) -> Prediction:
-        prepared = await asyncio.to_thread(self.prepare, media)
+        prepared, provenance = await asyncio.gather(
+            asyncio.to_thread(self.prepare, media), provenance_evidence(media, self.provenance)
+        )
         nothing: list[float] = []
         face_fakes, clip_fakes, frame_fakes = await asyncio.gather(
             self.image_batcher.submit_chunked(prepared.face_tensors),
@@ -121,7 +126,7 @@ class VideoPipeline:
         prediction = self.verdict(media, prepared, face_fakes, clip_fakes, frame_fakes)
         if media.explain and self.heatmaps is not None:
             prediction.explanation = await self._explain(prepared, prediction, face_fakes)
-        return prediction
+        return with_provenance(prediction, provenance, self.provenance)
 
     async def _explain(
         self, prepared: PreparedVideo, prediction: Prediction, face_fakes: list[float]
