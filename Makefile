@@ -23,6 +23,7 @@ WEB_SOURCES := $(shell find $(WEB)/src $(WEB)/public -type f -not -path '*/gener
 API_SOURCES := $(shell find backend/lopt -name '*.py' -not -path '*/static/*' 2>/dev/null)
 # The browser the end-to-end tests drive (Debian's Chromium, installed if missing).
 CHROMIUM ?= /usr/bin/chromium
+REDIS_SERVER ?= /usr/bin/redis-server
 HADOLINT := $(BIN)/hadolint
 
 .PHONY: help install install-dev run test lint format bench clean ui openapi test-ui lint-ui \
@@ -80,12 +81,18 @@ $(CHROMIUM):
 	if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
 	else sudo apt-get update -qq && sudo apt-get install -y -qq chromium; fi
 
+# The jobs' tests start a real Redis (Debian's redis-server), installed if missing.
+$(REDIS_SERVER):
+	@echo "Installing redis-server for the jobs' tests (apt-get)"
+	if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq redis-server; \
+	else sudo apt-get update -qq && sudo apt-get install -y -qq redis-server; fi
+
 # Without Node.js the API still runs; the page needs `npm` (Node 20+) to be built.
 run: install $(if $(shell command -v $(NPM)),ui,)
 	@command -v $(NPM) >/dev/null || echo "npm not found: serving the API only (install Node.js 20+ for the web app)"
 	$(BIN)/lopt serve
 
-test: install-dev
+test: install-dev $(REDIS_SERVER)
 	$(BIN)/ruff check backend $(wildcard bench)
 	$(BIN)/python -m pytest
 	$(MAKE) test-ui
@@ -127,6 +134,12 @@ lint-agreement:
 		{ echo "Dockerfile must install the serving set only (pip install ., no extras), like make run"; exit 1; }
 	$(BIN)/python -c 'import yaml; s = yaml.safe_load(open("docker-compose.yml"))["services"]["lopt"]; \
 		assert s["ports"][0].endswith(":8000") and "/data/huggingface" in s["volumes"][0], s'
+	$(BIN)/python -c 'import yaml; s = yaml.safe_load(open("docker-compose.yml"))["services"]; \
+		assert all(s[n]["profiles"] == ["cluster"] for n in ("redis", "api", "worker")), s; \
+		env = s["api"]["environment"]; assert env == s["worker"]["environment"], "api and worker differ"; \
+		assert env["LOPT_BROKER_URL"].startswith("redis://redis:") and env["LOPT_JOBS_WORKER"] == "false"; \
+		assert s["worker"]["command"] == ["lopt", "worker"]; \
+		assert "jobs:/data/jobs" in s["api"]["volumes"] and "jobs:/data/jobs" in s["worker"]["volumes"]'
 
 format: install-dev
 	$(BIN)/ruff format backend $(wildcard bench)

@@ -54,6 +54,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.set_defaults(run=_serve)
 
+    worker = commands.add_parser(
+        "worker",
+        help="Run jobs from the shared queue (LOPT_BROKER_URL=redis://...); one job at a time.",
+    )
+    worker.set_defaults(run=_worker)
+
     predict = commands.add_parser(
         "predict", help="Judge files and print one JSON line per file (no server needed)."
     )
@@ -67,6 +73,24 @@ def _parser() -> argparse.ArgumentParser:
         "NAME.frame-INDEX.heatmap.png for each video frame that has one.",
     )
     predict.set_defaults(run=_predict)
+
+    scan = commands.add_parser(
+        "scan",
+        help="Judge every image and video under PATHs, one CSV or JSON line per file "
+        "(no server needed); exit 1 if any file could not be judged.",
+    )
+    scan.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="Files or folders.")
+    scan.add_argument("--recursive", "-r", action="store_true", help="Look inside subfolders.")
+    scan.add_argument(
+        "--format",
+        choices=["csv", "jsonl"],
+        help="Row format (default: from --output's extension, else jsonl).",
+    )
+    scan.add_argument("--output", "-o", type=Path, help="Write rows to FILE (default: stdout).")
+    scan.add_argument(
+        "--resume", action="store_true", help="Skip files already in --output; append the rest."
+    )
+    scan.set_defaults(run=_scan)
 
     add_offline_commands(commands)
     return parser
@@ -101,6 +125,55 @@ def _serve(args: argparse.Namespace) -> int:
     log.info("Serving on http://%s:%d (API docs at /docs)", settings.host, settings.port)
     uvicorn.run(app, host=settings.host, port=settings.port, log_level=args.log_level)
     return 0
+
+
+def _worker(args: argparse.Namespace) -> int:
+    from lopt.jobs.worker import run_worker
+
+    return run_worker(_settings(args), log_level=args.log_level)
+
+
+def _scan(args: argparse.Namespace) -> int:
+    from lopt.inference.service import DetectionService
+    from lopt.jobs.scan import (
+        Format,
+        Progress,
+        RowWriter,
+        already_scanned,
+        drop_partial_row,
+        find_media,
+        scan,
+    )
+
+    output: Path | None = args.output
+    fmt: Format = args.format or ("csv" if output and output.suffix.lower() == ".csv" else "jsonl")
+    if args.resume and output is None:
+        print("lopt: --resume needs --output FILE (the rows to resume from)", file=sys.stderr)
+        return 2
+    files = list(dict.fromkeys(find_media(args.paths, args.recursive)))
+    skipped = already_scanned(output, fmt) if args.resume and output else set()
+    files = [path for path in files if path.resolve() not in skipped]
+    if skipped:
+        log.info("Resuming: %d files already in %s", len(skipped), output)
+    settings = _settings(args)
+    detectors = DetectionService.load(settings)
+
+    async def run() -> int:
+        await detectors.start()
+        try:
+            if output is None:
+                return await scan(detectors, files, RowWriter(sys.stdout, fmt, True), progress)
+            if args.resume:
+                drop_partial_row(output)
+            header = not (args.resume and output.is_file() and output.stat().st_size > 0)
+            with output.open("a" if args.resume else "w", newline="") as sink:
+                return await scan(detectors, files, RowWriter(sink, fmt, header), progress)
+        finally:
+            await detectors.stop()
+
+    progress = Progress(total=len(files))
+    failures = asyncio.run(run())
+    return 1 if failures else 0
 
 
 def _predict(args: argparse.Namespace) -> int:

@@ -250,8 +250,70 @@ class Settings(BaseSettings):
         "the system's temporary folder if unset.",
     )
 
+    jobs_dir: Path | None = Field(
+        None,
+        description="Folder for jobs' media while they wait or run (deleted when a job ends) "
+        "and, without LOPT_BROKER_URL, the embedded queue and job store; the system's "
+        "temporary folder (lopt-jobs) if unset. Shared by every API replica and worker.",
+    )
+    broker_url: str | None = Field(
+        None,
+        description="Celery broker for jobs, e.g. redis://host:6379/0, shared by API replicas "
+        "and `lopt worker`s; unset: an embedded queue on disk (one machine).",
+    )
+    job_store_url: str | None = Field(
+        None,
+        description="Where job states and results live (redis://...); unset: LOPT_BROKER_URL "
+        "when it is Redis, else a SQLite file in LOPT_JOBS_DIR.",
+    )
+    jobs_worker: bool = Field(
+        True,
+        description="`lopt serve` also runs jobs in its own process; turn it off where "
+        "`lopt worker`s run them (API replicas stay stateless).",
+    )
+    job_max_files: int = Field(
+        500, ge=1, le=100_000, description="Most files in one job (uploaded or inside a zip)."
+    )
+    job_max_bytes: int = Field(
+        2 * 1024**3,
+        gt=0,
+        description="Largest job in bytes: all its files together, zips counted unpacked.",
+    )
+    job_max_queued: int = Field(
+        16,
+        ge=1,
+        le=100_000,
+        description="Most jobs queued or running at once; beyond it POST /api/jobs gives 503.",
+    )
+    job_retention_s: float = Field(
+        24 * 3600.0,
+        gt=0,
+        description="Seconds a job's results are kept after it was created; then it reports "
+        "expired and its results are deleted.",
+    )
+    job_visibility_timeout_s: float = Field(
+        4 * 3600.0,
+        ge=1,
+        description="With Redis, seconds before a job taken by a worker that died runs again "
+        "on another; must exceed the longest job, or a slow job would run twice.",
+    )
+
     host: str = Field("127.0.0.1", description="Address `lopt serve` binds to.")
     port: int = Field(8000, ge=1, le=65535, description="Port `lopt serve` listens on.")
+
+    @field_validator("broker_url", "job_store_url", mode="before")
+    @classmethod
+    def _unset_url(cls, value: object) -> object:
+        if isinstance(value, str) and value.strip().lower() in DISABLED:
+            return None
+        return value
+
+    @field_validator("broker_url", "job_store_url")
+    @classmethod
+    def _redis_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("redis://", "rediss://")):
+            raise ValueError("must be a redis:// or rediss:// URL, or unset for the embedded queue")
+        return value
 
     @field_validator("video_model", mode="before")
     @classmethod

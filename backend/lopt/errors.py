@@ -88,3 +88,10 @@ class InvalidRequest(LoptError):
 
     code = "invalid_request"
     status_code = 422
+
+
+class JobNotFound(LoptError):
+    """No job has this id (never created, or deleted after its retention)."""
+
+    code = "job_not_found"
+    status_code = 404

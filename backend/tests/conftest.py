@@ -58,9 +58,12 @@ def upload_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def make_settings(checkpoints: dict[str, Path], upload_dir: Path):  # type: ignore[no-untyped-def]
+def make_settings(checkpoints: dict[str, Path], upload_dir: Path, tmp_path: Path):  # type: ignore[no-untyped-def]
     def make(**overrides: object) -> Settings:
         values: dict[str, object] = {
+            "jobs_dir": tmp_path / "jobs",
+            # Only the jobs' tests (tests/jobs) start a worker; the others never queue one.
+            "jobs_worker": False,
             "image_model": str(checkpoints["vit"]),
             "video_model": str(checkpoints["timesformer"]),
             "upload_dir": upload_dir,

@@ -1,5 +1,5 @@
 """The package's arrows point one way: no import circles, not even inside functions or
-under TYPE_CHECKING, and no layer reaching up (api -> inference -> media, provenance;
+under TYPE_CHECKING, and no layer reaching up (api -> jobs -> inference -> media, provenance;
 training -> inference, media; tools -> training, inference)."""
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ ALLOWED = {
     "inference": {"media", "explain", "provenance"},
     "training": {"inference", "media"},
     "tools": {"training", "inference", "media"},
-    "api": {"inference", "media"},
-    "cli": {"api", "inference", "media", "training", "tools", "cli_offline"},
+    "jobs": {"inference", "media"},
+    "api": {"jobs", "inference", "media"},
+    "cli": {"api", "jobs", "inference", "media", "training", "tools", "cli_offline"},
     "cli_offline": {"inference", "media", "training", "tools"},
 }
 SHARED = {"config", "errors", "__init__", "__main__"}

@@ -7,11 +7,13 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from lopt.inference.results import ClipScore, MediaInfo, ModelInfo, ModelRef, Prediction
+from lopt.jobs.records import FileRow, JobState
 
 __all__ = [
     "ClipScore",
     "ErrorBody",
     "ErrorResponse",
+    "FileRow",
     "Health",
     "MediaInfo",
     "ModelInfo",
@@ -69,4 +71,37 @@ class Limits(BaseModel):
     extensions: list[str] = Field(
         description="File name extensions of the accepted formats, e.g. '.jpg'. The type is "
         "found from the bytes; these only help a client's file picker."
+    )
+
+
+class JobAccepted(BaseModel):
+    id: str = Field(description="The job's id.")
+    state: JobState = Field(description="queued: waiting for a worker.")
+    total: int = Field(description="How many files the job judges (zips counted unpacked).")
+    status_url: str = Field(description="Where to poll the job: GET it.")
+
+
+class JobStatus(BaseModel):
+    """Where a job stands, and each file's verdict (in the /playground schema) so far."""
+
+    id: str
+    state: JobState = Field(
+        description="queued, running, succeeded (every file has a row; a file that could "
+        "not be judged has its error), failed (see reason), cancelled or expired (its "
+        "results were deleted after the retention period)."
+    )
+    reason: str | None = Field(None, description="Why the job failed, e.g. worker_lost.")
+    done: int = Field(description="Files judged so far.")
+    total: int = Field(description="Files in the job.")
+    created_at: float = Field(description="Unix time the job was accepted.")
+    expires_at: float = Field(description="Unix time its media and results are deleted.")
+    started_at: float | None = None
+    finished_at: float | None = None
+    attempts: int = Field(
+        description="How many times a worker started the job: more than 1 when a worker "
+        "died and another took it over (files already judged are not judged again)."
+    )
+    status_url: str
+    files: list[FileRow] = Field(
+        description="One row per file, in the order sent; empty once cancelled or expired."
     )
