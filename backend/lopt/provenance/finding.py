@@ -65,7 +65,7 @@ def summarise(c2pa: C2paEvidence, metadata: MetadataEvidence | None) -> Finding:
             if unsigned not in ("none", kind):
                 summary += (
                     f" Unsigned metadata ({', '.join(unsigned_sources)}) says "
-                    f"{KIND_TEXT[unsigned]}; {UNSIGNED}"
+                    f"{KIND_TEXT[unsigned]}. {UNSIGNED}"
                 )
             return Finding(
                 kind=kind, basis=basis, summary=summary, proves=PROVES[basis], sources=sources
