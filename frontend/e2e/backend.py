@@ -3,6 +3,8 @@
 Uses the embedded detector when its weights are installed, else a tiny random ViT built
 like the Python tests build theirs. Also writes the generated test video (WebM, which
 Chromium plays) from a real photo, panning across it so faces move between frames.
+Jobs run on the embedded Celery worker inside `lopt serve`, with a jobs folder of this
+backend's own next to the video (removed with it), so no two backends share one.
 Run from the repository root: ``.venv/bin/python frontend/e2e/backend.py PORT VIDEO``.
 """
 
@@ -56,6 +58,8 @@ def main() -> None:
         LOPT_VIDEO_MODEL="none",
         LOPT_VIDEO_FRAMES="8",
         LOPT_MAX_UPLOAD_BYTES=os.environ.get("LOPT_MAX_UPLOAD_BYTES", "5000000"),
+        LOPT_JOBS_WORKER="true",
+        LOPT_JOBS_DIR=str(video.parent / "jobs"),
         HF_HUB_OFFLINE="1",
     )
     lopt = Path(sys.executable).parent / "lopt"

@@ -81,7 +81,10 @@ export async function start({ env = {} } = {}) {
   });
   const stop = async () => {
     await context.close();
+    // Wait for the backend to exit before deleting its folders: its job worker polls them.
+    const exited = backend.exitCode !== null ? Promise.resolve() : new Promise((done) => backend.once("exit", done));
     backend.kill();
+    await exited;
     rmSync(scratch, { recursive: true, force: true });
   };
   return { url, video, context, stop };
@@ -118,15 +121,22 @@ export async function screenshot(page, name) {
 }
 
 /** Drop a file on an element the way a browser does: a real DataTransfer in a drop event. */
-export async function dropFile(page, selector, { name, mimeType, buffer }) {
+export async function dropFile(page, selector, file) {
+  await dropFiles(page, selector, [file]);
+}
+
+/** Drop several files ({ name, mimeType, buffer } each) at once, as one DataTransfer. */
+export async function dropFiles(page, selector, files) {
   const transfer = await page.evaluateHandle(
-    ({ name, mimeType, base64 }) => {
-      const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+    (files) => {
       const data = new DataTransfer();
-      data.items.add(new File([bytes], name, { type: mimeType }));
+      for (const { name, mimeType, base64 } of files) {
+        const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+        data.items.add(new File([bytes], name, { type: mimeType }));
+      }
       return data;
     },
-    { name, mimeType, base64: buffer.toString("base64") },
+    files.map(({ name, mimeType, buffer }) => ({ name, mimeType, base64: buffer.toString("base64") })),
   );
   await page.dispatchEvent(selector, "dragover", { dataTransfer: transfer });
   await page.dispatchEvent(selector, "drop", { dataTransfer: transfer });

@@ -131,6 +131,25 @@ export function useAnalysis(limits: Limits | null) {
     [limits, run, showMaps],
   );
 
+  /** Show a verdict reached another way (a long video's job) as if it had been uploaded here. */
+  const adopt = useCallback(
+    (file: File, prediction: Prediction) => {
+      const item: Analysis = { id: crypto.randomUUID(), file, url: URL.createObjectURL(file), kind: prediction.type, prediction, error: null };
+      setHistory((items) => [item, ...items]);
+      if (phase !== "uploading" && phase !== "analysing") {
+        setRefused(null);
+        setCurrent(item);
+      }
+    },
+    [phase],
+  );
+
+  /** Say why files were not sent (null: clear the last refusal). */
+  const refuse = useCallback((why: string | null) => {
+    setRefused(why);
+    if (why !== null) setCurrent(null);
+  }, []);
+
   const retry = useCallback(() => {
     if (current) void run(current.file, current.kind, showMaps);
   }, [current, run, showMaps]);
@@ -167,5 +186,5 @@ export function useAnalysis(limits: Limits | null) {
     show: showHeatmaps,
     retry: retryMaps,
   };
-  return { phase, progress, refused, current, history, submit, retry, select, maps };
+  return { phase, progress, refused, current, history, submit, retry, select, maps, adopt, refuse };
 }
