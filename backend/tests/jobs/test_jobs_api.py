@@ -138,3 +138,25 @@ def test_a_cancelled_queued_job_never_runs(make_settings, jobs_dir: Path) -> Non
         time.sleep(1.0)
         body = client.get(job["status_url"]).json()
         assert body["state"] == "cancelled" and body["done"] == 0 and body["files"] == []
+
+
+def test_a_second_server_on_the_same_jobs_folder_leaves_the_jobs_to_the_first(
+    make_settings,  # type: ignore[no-untyped-def]
+    jobs_dir: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    settings = make_settings(jobs_dir=jobs_dir, jobs_worker=True)
+    with TestClient(create_app(settings)) as first:
+        with (
+            caplog.at_level("WARNING", logger="lopt.jobs.worker"),
+            TestClient(create_app(settings)) as second,
+        ):
+            assert "Another Lopt process runs the jobs" in caplog.text
+            assert second.app.state.jobs is not None
+            accepted = post_job(second, [("a.jpg", jpeg(3))]).json()
+            job = wait_for(second, accepted["status_url"], {"succeeded", "failed"})
+            assert job["state"] == "succeeded" and job["attempts"] == 1
+        # the second one's start did not fail the first one's work as lost, nor stop it
+        accepted = post_job(first, [("b.jpg", jpeg(4))]).json()
+        job = wait_for(first, accepted["status_url"], {"succeeded", "failed"})
+        assert job["state"] == "succeeded" and job["attempts"] == 1
