@@ -4,7 +4,8 @@ Starlette's form parser reads the whole body before a route runs; this reads it 
 chunk instead, so an oversized upload is refused (413) as soon as it passes the limit —
 or before a byte is read, when Content-Length already says so — and nothing but the file
 part is ever kept. The temporary file is removed when the ``with`` block ends, however
-it ends.
+it ends. ``MultipartParts``, ``multipart_boundary`` and ``feed_multipart`` are shared with
+the jobs' many-file intake (``job_uploads``).
 """
 
 from __future__ import annotations
@@ -12,15 +13,16 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from fastapi import Request
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
-from lopt.errors import InvalidRequest, MediaTooLarge, UnsupportedMedia
+from lopt.errors import InvalidRequest, LoptError, MediaTooLarge, UnsupportedMedia
 
 FILE_FIELD = "file"
 # Room for multipart boundaries and part headers on top of the file itself.
@@ -45,21 +47,14 @@ def too_large(max_bytes: int) -> MediaTooLarge:
     )
 
 
-@dataclass
-class _FilePart:
-    """Parser callbacks that copy the first file part into ``sink``."""
+class MultipartParts:
+    """python-multipart's callbacks with each part's headers collected; a subclass says
+    what to do with a part (``begin_part``, ``part_data``, ``end_part``)."""
 
-    sink: object
-    max_bytes: int
-    headers: dict[bytes, bytes] = field(default_factory=dict)
-    header_name: bytes = b""
-    header_value: bytes = b""
-    writing: bool = False
-    found: bool = False
-    filename: str | None = None
-    size: int = 0
-    field_name: str | None = None  # the text field being read, if any
-    fields: dict[str, bytearray] = field(default_factory=dict)
+    def __init__(self) -> None:
+        self.headers: dict[bytes, bytes] = {}
+        self.header_name = b""
+        self.header_value = b""
 
     def callbacks(self) -> dict[str, object]:
         return {
@@ -69,8 +64,17 @@ class _FilePart:
             "on_header_end": self._header_end,
             "on_headers_finished": self._headers_finished,
             "on_part_data": self._part_data,
-            "on_part_end": self._part_end,
+            "on_part_end": self.end_part,
         }
+
+    def begin_part(self, name: str, filename: str | None) -> None:
+        """A part begins: its form field name, and its file name when it is a file."""
+
+    def part_data(self, data: bytes) -> None:
+        """The next bytes of the current part."""
+
+    def end_part(self) -> None:
+        """The current part ended."""
 
     def _part_begin(self) -> None:
         self.headers, self.header_name, self.header_value = {}, b"", b""
@@ -86,29 +90,85 @@ class _FilePart:
         self.header_name, self.header_value = b"", b""
 
     def _headers_finished(self) -> None:
-        disposition = self.headers.get(b"content-disposition", b"")
-        _, options = parse_options_header(disposition)
-        name = options.get(b"name", b"").decode("utf-8", "replace")
+        _, options = parse_options_header(self.headers.get(b"content-disposition", b""))
         filename = options.get(b"filename")
+        self.begin_part(
+            options.get(b"name", b"").decode("utf-8", "replace"),
+            None if filename is None else filename.decode("utf-8", "replace"),
+        )
+
+    def _part_data(self, data: bytes, start: int, end: int) -> None:
+        self.part_data(data[start:end])
+
+
+def multipart_boundary(
+    request: Request, max_body: int, too_big: Callable[[], LoptError], how_to_send: str
+) -> bytes:
+    """The body's boundary; refuses a body that is not multipart, or that Content-Length
+    already says is larger than ``max_body``."""
+    content_type, options = parse_options_header(request.headers.get("content-type", ""))
+    boundary = options.get(b"boundary")
+    if content_type != b"multipart/form-data" or not boundary:
+        raise UnsupportedMedia(f"The request is not a multipart upload. {how_to_send}")
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > max_body:
+        raise too_big()
+    return bytes(boundary)
+
+
+async def feed_multipart(
+    request: Request,
+    boundary: bytes,
+    parts: MultipartParts,
+    max_body: int,
+    too_big: Callable[[], LoptError],
+    how_to_send: str,
+) -> None:
+    """Stream the body into ``parts``, refusing it once it passes ``max_body`` bytes."""
+    parser = MultipartParser(boundary, parts.callbacks())  # type: ignore[arg-type]
+    received = 0
+    try:
+        async for chunk in request.stream():
+            received += len(chunk)
+            if received > max_body:
+                raise too_big()
+            parser.write(chunk)
+        parser.finalize()
+    except MultipartParseError:
+        raise InvalidRequest(f"The multipart body is malformed. {how_to_send}") from None
+
+
+class _FilePart(MultipartParts):
+    """Copies the first file part into ``sink``; keeps the small text fields."""
+
+    def __init__(self, sink: BinaryIO, max_bytes: int) -> None:
+        super().__init__()
+        self.sink, self.max_bytes = sink, max_bytes
+        self.writing = self.found = False
+        self.filename: str | None = None
+        self.size = 0
+        self.field_name: str | None = None  # the text field being read, if any
+        self.fields: dict[str, bytearray] = {}
+
+    def begin_part(self, name: str, filename: str | None) -> None:
         if not self.found and (name == FILE_FIELD or filename is not None):
-            self.writing = True
-            self.filename = filename.decode("utf-8", "replace") if filename else None
+            self.writing, self.filename = True, filename
         elif filename is None and name:
             self.field_name = name
             self.fields[name] = bytearray()
 
-    def _part_data(self, data: bytes, start: int, end: int) -> None:
+    def part_data(self, data: bytes) -> None:
         if self.field_name is not None:  # small: the whole body is capped by the envelope
-            self.fields[self.field_name] += data[start:end]
+            self.fields[self.field_name] += data
             return
         if not self.writing:
             return
-        self.size += end - start
+        self.size += len(data)
         if self.size > self.max_bytes:
             raise too_large(self.max_bytes)
-        self.sink.write(data[start:end])  # type: ignore[attr-defined]
+        self.sink.write(data)
 
-    def _part_end(self) -> None:
+    def end_part(self) -> None:
         self.field_name = None
         if self.writing:
             self.writing, self.found = False, True
@@ -124,32 +184,18 @@ async def receive_upload(
     request: Request, *, max_bytes: int, directory: Path | None = None
 ) -> AsyncIterator[Upload]:
     """Yield the uploaded file on disk; refuse oversized or malformed requests early."""
-    content_type, options = parse_options_header(request.headers.get("content-type", ""))
-    boundary = options.get(b"boundary")
-    if content_type != b"multipart/form-data" or not boundary:
-        raise UnsupportedMedia(f"The request is not a multipart upload. {HOW_TO_SEND}")
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > max_bytes + ENVELOPE_BYTES:
-        raise too_large(max_bytes)
-
+    max_body = max_bytes + ENVELOPE_BYTES
+    boundary = multipart_boundary(request, max_body, lambda: too_large(max_bytes), HOW_TO_SEND)
     if directory is not None:
         directory.mkdir(parents=True, exist_ok=True)
     handle, name = tempfile.mkstemp(prefix="lopt-upload-", dir=directory)
     path = Path(name)
     try:
         with os.fdopen(handle, "wb") as sink:
-            part = _FilePart(sink=sink, max_bytes=max_bytes)
-            parser = MultipartParser(boundary, part.callbacks())  # type: ignore[arg-type]
-            received = 0
-            try:
-                async for chunk in request.stream():
-                    received += len(chunk)
-                    if received > max_bytes + ENVELOPE_BYTES:
-                        raise too_large(max_bytes)
-                    parser.write(chunk)
-                parser.finalize()
-            except MultipartParseError:
-                raise InvalidRequest(f"The multipart body is malformed. {HOW_TO_SEND}") from None
+            part = _FilePart(sink, max_bytes)
+            await feed_multipart(
+                request, boundary, part, max_body, lambda: too_large(max_bytes), HOW_TO_SEND
+            )
         if not part.found:
             raise InvalidRequest(f"The request has no file in it. {HOW_TO_SEND}")
         yield Upload(path=path, filename=part.filename, size=part.size, fields=part.text_fields())
