@@ -97,6 +97,47 @@ class Settings(BaseSettings):
         le=256,
         description="Threads per forward pass (torch and ONNX Runtime); 0: one per core.",
     )
+    shadow_samples: int = Field(
+        200,
+        ge=0,
+        le=1_000_000,
+        description="With LOPT_PRECISION=auto and no record: live inputs each reduced path is "
+        "checked on against float32, in idle time, before the server switches to the fastest "
+        "that agrees (and, after a switch, the window of spot checks that must keep agreeing); "
+        "0: no live checks.",
+    )
+    shadow_budget: float = Field(
+        0.2,
+        gt=0,
+        le=1.0,
+        description="Largest share of the inference thread's time live checks may take while "
+        "requests are being handled (none runs while any input waits for inference).",
+    )
+    shadow_spot_check: float = Field(
+        0.02,
+        ge=0,
+        le=1.0,
+        description="Share of inputs re-checked against float32, in idle time, while a reduced "
+        "path serves; too many disagreements in the last LOPT_SHADOW_SAMPLES switch back.",
+    )
+    shadow_buffer: int = Field(
+        32,
+        ge=1,
+        le=4096,
+        description="Most judged inputs held in memory waiting for a live check; older ones "
+        "are dropped, none is written anywhere.",
+    )
+    shadow_export_timeout_s: float = Field(
+        1800.0,
+        gt=0,
+        description="Longest the background ONNX export for live checks may take.",
+    )
+    cache_dir: Path | None = Field(
+        None,
+        description="Folder for ONNX files exported for live checks and their precision "
+        "record, one subfolder per model and weights; $XDG_CACHE_HOME/lopt (~/.cache/lopt) "
+        "if unset.",
+    )
     hub_timeout_s: float = Field(
         3.0, gt=0, le=60, description="Seconds to wait for the Hugging Face Hub before giving up."
     )

@@ -69,6 +69,10 @@ def make_settings(checkpoints: dict[str, Path], upload_dir: Path, tmp_path: Path
             "upload_dir": upload_dir,
             "video_clips": 3,
             "max_wait_ms": 5,
+            # Live precision checks have their own tests (inference/test_live_check.py);
+            # elsewhere they would only add background exports to every test server.
+            "shadow_samples": 0,
+            "cache_dir": tmp_path / "cache",
         }
         values.update(overrides)
         return Settings(**values)  # type: ignore[arg-type]

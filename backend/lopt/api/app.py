@@ -41,7 +41,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         service = detectors or DetectionService.load(settings)
-        await service.start()
+        await service.start(live_checks=True)
         app.state.detectors = service
         served = await asyncio.to_thread(serve_jobs, settings, service, asyncio.get_running_loop())
         app.state.jobs = served.queue

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
@@ -25,6 +26,8 @@ from lopt.errors import ModelNotReady, Overloaded
 log = logging.getLogger(__name__)
 
 Predict = Callable[[torch.Tensor], np.ndarray]
+# Sees each forward pass's inputs, outputs and seconds, on the inference thread.
+Observer = Callable[[list[torch.Tensor], np.ndarray, float], None]
 
 
 @dataclass
@@ -56,6 +59,7 @@ class MicroBatcher:
         self._queue: deque[tuple[torch.Tensor, asyncio.Future[np.ndarray]]] = deque()
         self._wakeup: asyncio.Event | None = None
         self._worker: asyncio.Task[None] | None = None
+        self.observer: Observer | None = None
 
     @property
     def running(self) -> bool:
@@ -164,7 +168,14 @@ class MicroBatcher:
         for position, tensor in enumerate(inputs):
             by_shape.setdefault(tuple(tensor.shape), []).append(position)
         for positions in by_shape.values():
-            result = self.predict(torch.stack([inputs[p] for p in positions]))
+            batch = [inputs[p] for p in positions]
+            started = time.perf_counter()
+            result = self.predict(torch.stack(batch))
+            if self.observer is not None:
+                try:
+                    self.observer(batch, result, time.perf_counter() - started)
+                except Exception:  # an observer never fails a request
+                    log.exception("%s observer failed", self.name)
             for position, value in zip(positions, result, strict=True):
                 outputs[position] = value
             self.stats.forward_passes += 1

@@ -4,8 +4,10 @@ float32 is the reference. A reduced path (bfloat16 weights, dynamic int8 linear 
 ONNX Runtime in float32 or int8) is only trusted as far as it agrees with float32 on real
 inputs: ``compare_paths`` reports the share of inputs that get the same verdict and the
 largest difference in fake probability. ``lopt export --check FOLDER`` stores those
-numbers next to the checkpoint (``lopt_precision.json``), and ``LOPT_PRECISION=auto`` picks
-a reduced path only when that record shows at least ``LOPT_MIN_AGREEMENT`` agreement.
+numbers next to the checkpoint (``lopt_precision.json``); a server measures them on the
+inputs it judges (``lopt.inference.live_check``) and keeps its record in the export cache
+(``LOPT_CACHE_DIR``). ``LOPT_PRECISION=auto`` picks a reduced path only when a record shows
+at least ``LOPT_MIN_AGREEMENT`` agreement and a speed-up.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import torch
 
 from lopt.config import Settings
 from lopt.errors import ModelLoadError
+from lopt.inference.exports import export_folder
 from lopt.inference.onnx_backend import ONNX_FILES, load_onnx
 from lopt.inference.registry import LoadedModel
 
@@ -50,6 +53,7 @@ class Agreement:
     agreement: float  # share of inputs with the same verdict level (authentic, ...)
     max_probability_difference: float  # largest |fake probability - float32's|
     speedup: float | None = None  # forward passes per second over float32's, where measured
+    source: str = "export_check"  # "export_check" (lopt export --check) or "live" (served inputs)
 
     def passes(self, min_agreement: float) -> bool:
         faster = self.speedup is None or self.speedup > MIN_SPEEDUP
@@ -76,21 +80,43 @@ def read_record(folder: Path | None) -> dict[str, Agreement]:
         return {}
     try:
         data = json.loads(path.read_text())
-        return {item["precision"]: Agreement(**item) for item in data["paths"]}
+        source = data.get("source", "export_check")
+        return {
+            item["precision"]: Agreement(**{"source": source, **item}) for item in data["paths"]
+        }
     except (ValueError, KeyError, TypeError) as error:
         log.warning("Ignoring unreadable %s: %s", path, error)
         return {}
 
 
-def write_record(folder: Path, results: Sequence[Agreement], data: str) -> Path:
+def write_record(
+    folder: Path, results: Sequence[Agreement], data: str, source: str = "export_check"
+) -> Path:
+    """Write ``lopt_precision.json`` atomically (a reader never sees half a record)."""
     path = folder / RECORD_FILE
     payload = {
         "reference": "float32",
+        "source": source,
         "data": data,
-        "paths": [asdict(result) for result in results],
+        "paths": [{**asdict(result), "source": source} for result in results],
     }
-    path.write_text(json.dumps(payload, indent=2) + "\n")
+    partial = path.with_suffix(".json.partial")
+    partial.write_text(json.dumps(payload, indent=2) + "\n")
+    partial.replace(path)
     return path
+
+
+def usable_record(folders: Sequence[Path | None]) -> dict[str, tuple[Agreement, Path | None]]:
+    """Each path's agreement and the folder with its files, from the records in ``folders``
+    (later folders win: the live record in the export cache over the checkpoint's own); an
+    ONNX path counts only where its file is beside the record."""
+    found: dict[str, tuple[Agreement, Path | None]] = {}
+    for folder in folders:
+        for name, result in read_record(folder).items():
+            if name in ONNX_FILES and (folder is None or not (folder / ONNX_FILES[name]).is_file()):
+                continue
+            found[name] = (result, folder)
+    return found
 
 
 def choose_precision(
@@ -142,20 +168,17 @@ def apply_precision(
     num_threads: int = 0,
     bf16_capable: bool | None = None,
     keep_reference: bool = False,
+    cache_folder: Path | None = None,
 ) -> LoadedModel:
     """``loaded`` running on the chosen path (the float32 model itself for ``exact``);
-    ``keep_reference`` keeps the float32 torch model beside a reduced one (for heatmaps)."""
-    folder = loaded.folder
+    ``keep_reference`` keeps the float32 torch model beside a reduced one (for heatmaps and
+    spot checks). ``auto`` also reads the record in ``cache_folder`` (the export cache)."""
     capable = cpu_supports_bf16() if bf16_capable is None else bf16_capable
-    record = {
-        name: result
-        for name, result in read_record(folder).items()
-        if name not in ONNX_FILES or (folder is not None and (folder / ONNX_FILES[name]).is_file())
-    }
+    usable = usable_record([loaded.folder, cache_folder])
     precision = choose_precision(
         requested,
         loaded.device,
-        record,
+        {name: result for name, (result, _) in usable.items()},
         min_agreement=min_agreement,
         bf16_capable=capable,
     )
@@ -169,6 +192,7 @@ def apply_precision(
             )
     if precision == "exact":
         return replace(loaded, precision="exact")
+    evidence = usable[precision][0] if requested == "auto" else None
     log.info("%s runs with precision %s", loaded.model_id, precision)
     reference = None
     if keep_reference:  # only the bfloat16 conversion changes the model in place
@@ -181,6 +205,7 @@ def apply_precision(
             dtype=torch.bfloat16,
             precision=precision,
             reference_model=reference,
+            precision_evidence=evidence,
         )
     if precision == "int8":
         return replace(
@@ -189,21 +214,33 @@ def apply_precision(
             dtype=torch.float32,
             precision="int8",
             reference_model=reference,
+            precision_evidence=evidence,
         )
+    folder = usable[precision][1] if precision in usable else loaded.folder
     model = load_onnx(folder, precision, loaded.model_id, num_threads)
     return replace(
-        loaded, model=model, dtype=torch.float32, precision=precision, reference_model=reference
+        loaded,
+        model=model,
+        dtype=torch.float32,
+        precision=precision,
+        reference_model=reference,
+        precision_evidence=evidence,
     )
 
 
 def apply_configured_precision(loaded: LoadedModel, settings: Settings) -> LoadedModel:
-    """``apply_precision`` with ``LOPT_PRECISION``, ``LOPT_MIN_AGREEMENT``, ``LOPT_NUM_THREADS``."""
+    """``apply_precision`` with ``LOPT_PRECISION``, ``LOPT_MIN_AGREEMENT``, ``LOPT_NUM_THREADS``
+    and the export cache's live record; the float32 model stays beside a reduced one where
+    heatmaps or live spot checks need it."""
+    image = loaded.task == "image"
+    live = settings.precision == "auto" and settings.shadow_samples > 0
     return apply_precision(
         loaded,
         settings.precision,
         min_agreement=settings.min_agreement,
         num_threads=settings.num_threads,
-        keep_reference=settings.heatmaps and loaded.task == "image",
+        keep_reference=image and (settings.heatmaps or live),
+        cache_folder=export_folder(loaded, settings) if image and live else None,
     )
 
 

@@ -54,8 +54,11 @@ class LoadedModel:
     replaces: str | None = None  # the configured model this one stands in for
     folder: Path | None = None  # where the checkpoint's files are, when known
     precision: str = "exact"  # the inference path (see lopt.inference.precision)
-    # The float32 torch model, kept for heatmaps when ``model`` is a reduced stand-in.
+    # The float32 torch model, kept for heatmaps and spot checks when ``model`` is a reduced
+    # stand-in.
     reference_model: Any = None
+    # Why ``auto`` chose a reduced path: its recorded Agreement (lopt.inference.precision).
+    precision_evidence: Any = None
 
 
 def load_model(

@@ -46,6 +46,46 @@ class CalibrationInfo(BaseModel):
     fitted_on: str = Field(description="The validation data the map was fitted on.")
 
 
+class PathCheck(BaseModel):
+    """One reduced path against float32 on the same inputs."""
+
+    precision: Literal["bfloat16", "int8", "onnx", "onnx-int8"]
+    samples: int = Field(description="Inputs compared.")
+    agreement: float = Field(description="Share of those inputs with the same verdict level.")
+    max_probability_difference: float = Field(
+        description="Largest difference in fake probability from float32's."
+    )
+    speedup: float | None = Field(None, description="Speed over float32 on this machine.")
+    passes: bool = Field(description="Agrees at least LOPT_MIN_AGREEMENT and is faster.")
+
+
+class PrecisionCheck(BaseModel):
+    """Why the model runs on its inference path, and how that path is being checked."""
+
+    state: Literal["validating", "reduced", "exact", "switched_back"] = Field(
+        description="validating: float32 serves while reduced paths are checked on live inputs "
+        "in idle time; reduced: a reduced path serves, shown to agree with float32; exact: "
+        "float32 serves (no path agreed and was faster); switched_back: a reduced path served "
+        "until spot checks found it disagreeing, and float32 serves again."
+    )
+    source: Literal["live", "export_check"] | None = Field(
+        None,
+        description="Where the evidence for the path comes from: live (inputs this server "
+        "judged) or export_check (`lopt export --check` on a chosen set of images).",
+    )
+    samples: int = Field(0, description="Inputs the served reduced path was checked on.")
+    agreement: float | None = Field(None, description="Its verdict agreement with float32.")
+    speedup: float | None = Field(None, description="Its speed over float32.")
+    spot_checks: int = Field(
+        0, description="Inputs re-checked against float32 since the switch (the last window)."
+    )
+    spot_agreement: float | None = Field(None, description="Agreement on those spot checks.")
+    paths: list[PathCheck] = Field(
+        default_factory=list, description="Each reduced path's comparison, live or recorded."
+    )
+    note: str = Field(description="The same, in words.")
+
+
 class ModelInfo(ModelRef):
     """A loaded detector."""
 
@@ -67,6 +107,10 @@ class ModelInfo(ModelRef):
     precision: str = Field(
         description="Inference path serving it: exact (the weights in dtype), bfloat16, int8, "
         "onnx or onnx-int8 (LOPT_PRECISION; auto resolved from the checkpoint's record)."
+    )
+    precision_check: PrecisionCheck | None = Field(
+        None,
+        description="With LOPT_PRECISION=auto: the evidence for the path and its live checks.",
     )
     parameters: int
     num_frames: int | None = Field(None, description="Frames per clip (video models).")

@@ -8,6 +8,7 @@ answer for the same file.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -20,7 +21,10 @@ from lopt.inference.calibration import CalibrationError, VerdictPolicy, configur
 from lopt.inference.detectors import Detector, ImageDetector, VideoDetector
 from lopt.inference.device import configure_threads, pick_device, pick_dtype
 from lopt.inference.embedded import load_configured_models
+from lopt.inference.exports import export_folder
 from lopt.inference.heatmaps import HeatmapMaker
+from lopt.inference.live_check import LiveCheck
+from lopt.inference.live_tally import recorded_status
 from lopt.inference.pipelines import (
     ImageOptions,
     ImagePipeline,
@@ -28,7 +32,7 @@ from lopt.inference.pipelines import (
     VideoOptions,
     VideoPipeline,
 )
-from lopt.inference.precision import apply_configured_precision
+from lopt.inference.precision import apply_configured_precision, cpu_supports_bf16
 from lopt.inference.registry import LoadedModel
 from lopt.inference.results import CalibrationInfo, ModelInfo, Prediction
 from lopt.media.face_config import FaceDetectorConfig
@@ -82,6 +86,9 @@ class DetectionService:
             provenance=provenance,
         )
         self.ready = False
+        self.live_check: LiveCheck | None = None
+        self._live_task: asyncio.Task[None] | None = None
+        self._active = 0  # analyses in flight
 
     @classmethod
     def load(cls, settings: Settings) -> DetectionService:
@@ -113,16 +120,43 @@ class DetectionService:
             name=name,
         )
 
-    async def start(self) -> None:
-        """Start the batchers and run one warm-up pass per model through them."""
+    async def start(self, *, live_checks: bool = False) -> None:
+        """Start the batchers and run one warm-up pass per model through them;
+        ``live_checks`` (a server): check reduced paths on the inputs it judges."""
         for detector, batcher in self._pairs():
             batcher.start()
             await batcher.submit([detector.warm_up_input()])
+        if live_checks and self._live_checks_apply():
+            self.live_check = LiveCheck(
+                self.image,
+                self.settings,
+                executor=self._executor,
+                waiting=self._inputs_waiting,
+                busy=lambda: self._active > 0,
+                folder=export_folder(self.image.loaded, self.settings),
+                bf16_capable=cpu_supports_bf16(),
+            )
+            self.image_batcher.observer = self.live_check.observe
+            self._live_task = asyncio.create_task(self.live_check.run(), name="lopt-live-check")
         self.ready = True
         log.info("Detectors ready: %s", ", ".join(m.id for m in self.models()))
 
+    def _live_checks_apply(self) -> bool:
+        s, loaded = self.settings, self.image.loaded
+        float32_kept = loaded.precision == "exact" or loaded.reference_model is not None
+        on_cpu = loaded.device.type == "cpu"
+        return s.precision == "auto" and s.shadow_samples > 0 and on_cpu and float32_kept
+
+    def _inputs_waiting(self) -> bool:
+        return any(batcher.queued for _, batcher in self._pairs())
+
     async def stop(self) -> None:
         self.ready = False
+        if self._live_task is not None:
+            self._live_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._live_task
+            self._live_task = None
         for _, batcher in self._pairs():
             await batcher.stop()
         self._executor.shutdown(wait=True, cancel_futures=True)
@@ -134,7 +168,13 @@ class DetectionService:
         return pairs
 
     def models(self) -> list[ModelInfo]:
-        return [_model_info(detector) for detector, _ in self._pairs()]
+        infos = [_model_info(detector) for detector, _ in self._pairs()]
+        for info, (detector, _) in zip(infos, self._pairs(), strict=True):
+            if detector is self.image and self.live_check is not None:
+                info.precision_check = self.live_check.status()
+            elif self.settings.precision == "auto":
+                info.precision_check = recorded_status(detector.loaded, self.settings.min_agreement)
+        return infos
 
     async def analyse(
         self, path: Path, filename: str | None = None, *, explain: bool = False
@@ -147,16 +187,20 @@ class DetectionService:
                 "This server does not draw heatmaps (LOPT_HEATMAPS=false). Send the file "
                 "without explain=true, or ask its operator to turn heatmaps on."
             )
-        sniffed = await asyncio.to_thread(sniff_media, path)
-        media = MediaInput(path, sniffed, filename, started, explain=explain)
-        if sniffed.kind == "image":
-            return await self.image_pipeline.run(media)
-        if self.video is None and self.video_pipeline.faces is None and self.image.judges_faces:
-            raise UnsupportedMedia(
-                "This server has no video model (LOPT_VIDEO_MODEL is off) and face analysis "
-                "is off, so it cannot analyse videos. Send an image instead."
-            )
-        return await self.video_pipeline.run(media)
+        self._active += 1
+        try:
+            sniffed = await asyncio.to_thread(sniff_media, path)
+            media = MediaInput(path, sniffed, filename, started, explain=explain)
+            if sniffed.kind == "image":
+                return await self.image_pipeline.run(media)
+            if self.video is None and self.video_pipeline.faces is None and self.image.judges_faces:
+                raise UnsupportedMedia(
+                    "This server has no video model (LOPT_VIDEO_MODEL is off) and face "
+                    "analysis is off, so it cannot analyse videos. Send an image instead."
+                )
+            return await self.video_pipeline.run(media)
+        finally:
+            self._active -= 1
 
 
 def _provenance_options(settings: Settings) -> ProvenanceOptions | None:

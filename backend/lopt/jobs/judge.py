@@ -49,7 +49,10 @@ def sha256_of(path: Path) -> str:
 def fingerprint(service: DetectionService) -> str:
     """What a verdict depends on besides the bytes: the models and the analysis settings."""
     settings = service.settings.model_dump(mode="json", exclude=NOT_IN_FINGERPRINT)
-    models = [model.model_dump(mode="json") for model in service.models()]
+    # The path a model runs on counts; the live checks' running counts do not.
+    models = [
+        model.model_dump(mode="json", exclude={"precision_check"}) for model in service.models()
+    ]
     text = json.dumps({"settings": settings, "models": models}, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 

@@ -1,0 +1,381 @@
+"""Reduced precision proven on the traffic the server really sees.
+
+With ``LOPT_PRECISION=auto`` and no record, a server starts in float32 and keeps the model
+inputs it has just judged (in memory only, at most ``LOPT_SHADOW_BUFFER``, never written
+anywhere). While no input waits for inference, and within ``LOPT_SHADOW_BUDGET`` of the
+inference thread's time while requests are being handled, it runs the candidate paths on
+them — torch int8 and bfloat16 (where the CPU has it) at once, ONNX float32 and int8 once
+a background process has exported them into the export cache — and counts verdict
+agreement, the largest probability gap and the time against float32's. After
+``LOPT_SHADOW_SAMPLES`` inputs per path it writes the record into the export cache
+(``lopt_precision.json``, ``source: live``), and switches to the path ``auto`` would take
+from that record (``choose_precision``). A restart reads the record and starts there.
+
+While a reduced path serves, a ``LOPT_SHADOW_SPOT_CHECK`` share of its inputs is judged
+again in float32 in idle time; when the last ``LOPT_SHADOW_SAMPLES`` spot checks hold more
+disagreements than ``LOPT_MIN_AGREEMENT`` allows, float32 serves again, the record says so,
+and the log and ``/api/models`` say why.
+
+Steps run on the inference thread, one small batch at a time, so they never overlap a
+forward pass; a request's items queued during a step wait for that step only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import logging
+import time
+from collections import deque
+from collections.abc import Callable, Iterable
+from concurrent.futures import Executor
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from lopt.config import Settings
+from lopt.inference.detectors import ImageDetector
+from lopt.inference.exports import export_in_background
+from lopt.inference.live_tally import (
+    Float32Clock,
+    Held,
+    Tally,
+    allowed_disagreements,
+    evidence_note,
+    path_check,
+    summary,
+)
+from lopt.inference.onnx_backend import ONNX_FILES, OnnxClassifier
+from lopt.inference.precision import (
+    Agreement,
+    choose_precision,
+    quantize_linear_int8,
+    read_record,
+    usable_record,
+    write_record,
+)
+from lopt.inference.registry import LoadedModel
+from lopt.inference.results import PrecisionCheck
+
+log = logging.getLogger(__name__)
+
+POLL_S = 0.02  # how often the idle check looks
+MAX_BURST_S = 1.0  # budget carried over from quiet time
+STEP_ITEMS = 4  # inputs per step: short enough that a queued request barely waits
+
+
+class LiveCheck:
+    def __init__(
+        self,
+        detector: ImageDetector,
+        settings: Settings,
+        *,
+        executor: Executor,
+        waiting: Callable[[], bool],
+        busy: Callable[[], bool],
+        folder: Path | None,
+        bf16_capable: bool,
+    ) -> None:
+        """``waiting``: an input is queued for inference; ``busy``: a request is in flight;
+        ``folder``: the export cache folder of this model (None: nothing is exported or
+        recorded)."""
+        self.detector = detector
+        self.settings = settings
+        self._executor = executor
+        self._waiting = waiting
+        self._busy = busy
+        self.folder = folder
+        self._bf16 = bf16_capable
+        self.window = settings.shadow_samples
+        loaded = detector.loaded
+        float32_model = loaded.model if loaded.precision == "exact" else loaded.reference_model
+        self.float32 = replace(
+            loaded,
+            model=float32_model,
+            dtype=torch.float32,
+            precision="exact",
+            precision_evidence=None,
+        )
+        self.reference = ImageDetector(self.float32)
+        self.clock = Float32Clock()
+        self.tallies: dict[str, Tally] = {}
+        self.finished: dict[str, Agreement] = {}
+        self.held: deque[Held] = deque(maxlen=settings.shadow_buffer)
+        self.spot: deque[Held] = deque(maxlen=settings.shadow_buffer)
+        self.spot_results: deque[bool] = deque(maxlen=max(1, self.window))
+        self._spot_credit = 0.0
+        self.spot_worst = 0.0
+        self.exports_done = folder is None or loaded.folder is None
+        self._events = 0  # inputs observed and candidates added: new work may be there
+        self.note = ""
+        if loaded.precision != "exact":
+            self.state = "reduced"
+        elif usable_record([loaded.folder, folder]):
+            self.state = "exact"  # a record has decided: no path agreed or was faster
+            self.note = "Float32 serves: no reduced path in the record agrees and is faster."
+        else:
+            self.state = "validating"
+            self.note = "Float32 serves while reduced paths are checked on live inputs."
+
+    @property
+    def active(self) -> bool:
+        return self.state in ("validating", "reduced")
+
+    # -- on the inference thread, after each forward pass -------------------------------
+
+    def observe(self, inputs: list[torch.Tensor], outputs: np.ndarray, seconds: float) -> None:
+        """Take note of a served batch (called by the batcher, on the inference thread)."""
+        serving = self.detector.loaded.precision
+        if self.state == "validating" and serving == "exact":
+            self.held.extend(Held(t, float(o)) for t, o in zip(inputs, outputs, strict=True))
+            self._events += 1
+        elif self.state == "reduced" and self.settings.shadow_spot_check > 0:
+            for tensor, output in zip(inputs, outputs, strict=True):
+                self._spot_credit += self.settings.shadow_spot_check
+                if self._spot_credit >= 1.0:
+                    self._spot_credit -= 1.0
+                    self.spot.append(Held(tensor, float(output)))
+                    self._events += 1
+
+    # -- the loop ----------------------------------------------------------------------
+
+    async def run(self) -> None:
+        """Check in idle time until a path is chosen (or, serving reduced, forever)."""
+        if not self.active:
+            return
+        loop = asyncio.get_running_loop()
+        exports = None
+        if self.state == "validating":
+            for name, loaded in await asyncio.to_thread(self._torch_candidates):
+                await loop.run_in_executor(self._executor, self._add, name, loaded)
+            exports = asyncio.create_task(self._add_onnx_candidates())
+        allowance, last, idle_at = 0.0, loop.time(), -1
+        try:
+            while self.active:
+                await asyncio.sleep(POLL_S)
+                now = loop.time()
+                allowance = min(MAX_BURST_S, allowance + self.settings.shadow_budget * (now - last))
+                last = now
+                if self._events == idle_at or self._waiting():
+                    continue  # nothing new since the last empty step, or a request waits
+                busy = self._busy()
+                if busy and allowance <= 0:
+                    continue
+                events = self._events
+                started = time.perf_counter()
+                worked = await loop.run_in_executor(self._executor, self._step)
+                if busy:
+                    allowance -= time.perf_counter() - started
+                if not worked:
+                    idle_at = events
+        finally:
+            if exports is not None and not exports.done():
+                exports.cancel()
+
+    def _step(self) -> bool:
+        """One small piece of checking, on the inference thread; False: there was none."""
+        if self.state == "validating":
+            if self._decided():
+                self._decide()
+                return True
+            return self._validation_step()
+        if self.state == "reduced" and self.spot:
+            self._spot_step()
+            return True
+        return False
+
+    # -- validation ----------------------------------------------------------------------
+
+    def _torch_candidates(self) -> list[tuple[str, LoadedModel]]:
+        model = self.float32.model
+        made = []
+        if any(isinstance(m, torch.nn.Linear) for m in model.modules()):
+            int8 = quantize_linear_int8(copy.deepcopy(model))  # linear layers only
+            made.append(("int8", replace(self.float32, model=int8)))
+        if self._bf16:
+            bf16 = copy.deepcopy(model).to(torch.bfloat16)
+            made.append(("bfloat16", replace(self.float32, model=bf16, dtype=torch.bfloat16)))
+        return made
+
+    async def _add_onnx_candidates(self) -> None:
+        source = self.float32.folder
+        try:
+            if self.folder is None or source is None:
+                return
+            made = await export_in_background(
+                source, self.folder, timeout_s=self.settings.shadow_export_timeout_s
+            )
+            loop = asyncio.get_running_loop()
+            if made:
+                for name, file in ONNX_FILES.items():
+                    session = await asyncio.to_thread(
+                        OnnxClassifier, self.folder / file, self.settings.num_threads
+                    )
+                    loaded = replace(self.float32, model=session)
+                    await loop.run_in_executor(self._executor, self._add, name, loaded)
+        except TimeoutError:
+            log.warning("The ONNX export for live checks took too long; checking torch paths only")
+        except OSError as error:
+            log.warning("No ONNX export for live checks (%s); checking torch paths only", error)
+        finally:
+            self.exports_done = True
+            self._events += 1
+
+    def _add(self, name: str, loaded: LoadedModel) -> None:  # on the inference thread
+        self.tallies[name] = Tally(name, ImageDetector(replace(loaded, precision=name)))
+        self._events += 1
+
+    def _todo(self, tally: Tally) -> list[Held]:
+        if tally.precision in self.finished:
+            return []
+        return [item for item in self.held if tally.precision not in item.done][:STEP_ITEMS]
+
+    def _validation_step(self) -> bool:
+        """Run the least-checked candidate on up to STEP_ITEMS held inputs."""
+        open_tallies = [t for t in self.tallies.values() if self._todo(t)]
+        if not open_tallies:
+            return False
+        tally = min(open_tallies, key=lambda t: t.samples)
+        items = self._todo(tally)
+        batch = torch.stack([item.tensor for item in items])
+        started = time.perf_counter()
+        got = tally.detector.predict(batch)
+        seconds = time.perf_counter() - started
+        if not self.clock.known(len(items)):  # time float32 on the same batch
+            started = time.perf_counter()
+            self.reference.predict(batch)
+            self.clock.add(len(items), time.perf_counter() - started)
+        tally.timed(seconds, self.clock.seconds(len(items)))
+        for item, value in zip(items, got, strict=True):
+            item.done.add(tally.precision)
+            expected = self.reference.decide(item.served).verdict
+            tally.disagreements += expected != tally.detector.decide(float(value)).verdict
+            tally.worst = max(tally.worst, abs(float(value) - item.served))
+        tally.samples += len(items)
+        allowed = allowed_disagreements(self.window, self.settings.min_agreement)
+        if tally.samples >= self.window or tally.disagreements > allowed:
+            self.finished[tally.precision] = tally.agreement()
+        if self.exports_done:  # until then, the ONNX paths still need every held input
+            everyone = {name for name in self.tallies if name not in self.finished}
+            while self.held and everyone <= self.held[0].done:
+                self.held.popleft()
+        return True
+
+    def _decided(self) -> bool:
+        return self.exports_done and all(name in self.finished for name in self.tallies)
+
+    def _decide(self) -> None:
+        """Write the record and serve the path ``auto`` takes from it (inference thread)."""
+        record = {name: self.finished[name] for name in self.tallies}
+        choice = choose_precision(
+            "auto",
+            torch.device("cpu"),
+            record,
+            min_agreement=self.settings.min_agreement,
+            bf16_capable=self._bf16,
+        )
+        self._save(record.values())
+        served = self.tallies.get(choice)
+        self.held.clear()
+        if served is None:
+            self.state = "exact"
+            self.note = (
+                "Float32 serves: no reduced path agreed with it and was faster on "
+                f"{self.window} live inputs."
+            )
+            log.info("Live checks done: %s; float32 keeps serving", summary(record))
+        else:
+            evidence = record[choice]
+            self.detector.loaded = replace(
+                served.detector.loaded,
+                reference_model=self.float32.model,
+                precision_evidence=evidence,
+            )
+            self.state = "reduced"
+            self.note = (
+                f"{choice} serves: it agreed with float32 on {evidence.agreement:.1%} "
+                f"of {evidence.samples} live inputs, {evidence.speedup}x as fast."
+            )
+            log.warning(
+                "Switched %s to %s after live checks: %s",
+                self.float32.model_id,
+                choice,
+                summary(record),
+            )
+        self.tallies = {}  # frees the candidates not chosen
+
+    def _save(self, results: Iterable[Agreement]) -> None:
+        if self.folder is None:
+            return
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            kept = read_record(self.folder)
+            for result in results:
+                kept[result.precision] = result
+            write_record(self.folder, list(kept.values()), data="live inputs", source="live")
+        except OSError as error:
+            log.warning("Cannot write the live precision record in %s: %s", self.folder, error)
+
+    # -- spot checks -------------------------------------------------------------------
+
+    def _spot_step(self) -> None:
+        items = [self.spot.popleft() for _ in range(min(STEP_ITEMS, len(self.spot)))]
+        if not items:
+            return
+        expected = self.reference.predict(torch.stack([item.tensor for item in items]))
+        serving = self.detector
+        for item, value in zip(items, expected, strict=True):
+            level = self.reference.decide(float(value)).verdict
+            self.spot_results.append(level != serving.decide(item.served).verdict)
+            self.spot_worst = max(self.spot_worst, abs(float(value) - item.served))
+        if sum(self.spot_results) > allowed_disagreements(self.window, self.settings.min_agreement):
+            self._switch_back()
+
+    def _switch_back(self) -> None:
+        loaded = self.detector.loaded
+        checks = len(self.spot_results)
+        agreement = 1.0 - sum(self.spot_results) / checks
+        failed = Agreement(
+            precision=loaded.precision,
+            samples=checks,
+            agreement=round(agreement, 4),
+            max_probability_difference=round(self.spot_worst, 6),
+            speedup=None,
+            source="live",
+        )
+        self.detector.loaded = self.float32
+        self.state = "switched_back"
+        self.note = (
+            f"Float32 serves again: {loaded.precision} agreed with float32 on only "
+            f"{agreement:.1%} of {checks} spot checks."
+        )
+        self.spot.clear()
+        self._save([failed])
+        log.warning("Switched %s back to float32: %s", loaded.model_id, self.note)
+
+    # -- what /api/models shows --------------------------------------------------------
+
+    def status(self) -> PrecisionCheck:
+        loaded = self.detector.loaded
+        evidence: Agreement | None = loaded.precision_evidence
+        finished, tallies = dict(self.finished), dict(self.tallies)  # copies: atomic
+        spot = list(self.spot_results)
+        results = list(finished.values()) + [
+            t.agreement() for name, t in tallies.items() if name not in finished
+        ]
+        if not results and evidence is not None:
+            results = [evidence]
+        checks = len(spot)
+        return PrecisionCheck(
+            state=self.state,
+            source=evidence.source if evidence else None,
+            samples=evidence.samples if evidence else 0,
+            agreement=evidence.agreement if evidence else None,
+            speedup=evidence.speedup if evidence else None,
+            spot_checks=checks,
+            spot_agreement=round(1 - sum(spot) / checks, 4) if checks else None,
+            paths=[path_check(a, self.settings.min_agreement) for a in results],
+            note=self.note or evidence_note(loaded),
+        )

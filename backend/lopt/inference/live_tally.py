@@ -1,0 +1,127 @@
+"""What live precision checks count, and how a path's evidence is shown.
+
+``Tally`` counts one candidate path's agreement with float32 and its speed, step by step;
+``Float32Clock`` times float32 in the same steps; ``recorded_status`` and ``path_check``
+turn an ``Agreement`` into what ``/api/models`` shows (``PrecisionCheck``).
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections import deque
+from dataclasses import dataclass, field
+
+import torch
+
+from lopt.inference.detectors import ImageDetector
+from lopt.inference.precision import Agreement
+from lopt.inference.registry import LoadedModel
+from lopt.inference.results import PathCheck, PrecisionCheck
+
+TIMINGS = 5  # float32 timings per batch size before its cost is taken as known
+
+
+def allowed_disagreements(window: int, min_agreement: float) -> int:
+    """Most disagreements in ``window`` inputs that still keep ``min_agreement``."""
+    return math.floor((1.0 - min_agreement) * window + 1e-9)
+
+
+@dataclass
+class Tally:
+    """One candidate path's comparison with float32 so far."""
+
+    precision: str
+    detector: ImageDetector
+    samples: int = 0
+    disagreements: int = 0
+    worst: float = 0.0
+    # float32's time over the candidate's, step by step; the first step (warm-up) is left out
+    ratios: list[float] = field(default_factory=list)
+    steps: int = 0
+
+    def timed(self, seconds: float, reference_seconds: float) -> None:
+        self.steps += 1
+        if self.steps > 1 and seconds > 0:
+            self.ratios.append(reference_seconds / seconds)
+
+    def agreement(self) -> Agreement:
+        speedup = statistics.median(self.ratios) if self.ratios else None  # robust to spikes
+        return Agreement(
+            precision=self.precision,
+            samples=self.samples,
+            agreement=round(1.0 - self.disagreements / self.samples, 4) if self.samples else 0.0,
+            max_probability_difference=round(self.worst, 6),
+            speedup=round(speedup, 3) if speedup else None,
+            source="live",
+        )
+
+
+@dataclass
+class Held:
+    """A judged input waiting for its checks: the tensor and what the served path said."""
+
+    tensor: torch.Tensor
+    served: float
+    done: set[str] = field(default_factory=set)
+
+
+class Float32Clock:
+    """Float32's seconds per input, by batch size, timed in the checks' own steps (served
+    passes are timed in other conditions: other threads, cold caches)."""
+
+    def __init__(self) -> None:
+        self._per_item: dict[int, deque[float]] = {}
+
+    def add(self, size: int, seconds: float) -> None:
+        self._per_item.setdefault(size, deque(maxlen=4 * TIMINGS)).append(seconds / size)
+
+    def known(self, size: int) -> bool:
+        return len(self._per_item.get(size, ())) >= TIMINGS
+
+    def seconds(self, size: int) -> float:
+        return statistics.median(self._per_item[size]) * size
+
+
+def recorded_status(loaded: LoadedModel, min_agreement: float) -> PrecisionCheck | None:
+    """What ``/api/models`` shows without live checks: the record ``auto`` used, if any."""
+    evidence: Agreement | None = loaded.precision_evidence
+    if evidence is None:
+        return None
+    return PrecisionCheck(
+        state="reduced",
+        source=evidence.source,
+        samples=evidence.samples,
+        agreement=evidence.agreement,
+        speedup=evidence.speedup,
+        paths=[path_check(evidence, min_agreement)],
+        note=evidence_note(loaded),
+    )
+
+
+def evidence_note(loaded: LoadedModel) -> str:
+    evidence: Agreement | None = loaded.precision_evidence
+    if evidence is None:
+        return "Float32 serves."
+    where = "live inputs" if evidence.source == "live" else "`lopt export --check` inputs"
+    return (
+        f"{loaded.precision} serves: it agreed with float32 on {evidence.agreement:.1%} of "
+        f"{evidence.samples} {where}, {evidence.speedup}x as fast."
+    )
+
+
+def path_check(result: Agreement, min_agreement: float) -> PathCheck:
+    return PathCheck(
+        precision=result.precision,
+        samples=result.samples,
+        agreement=result.agreement,
+        max_probability_difference=result.max_probability_difference,
+        speedup=result.speedup,
+        passes=result.passes(min_agreement),
+    )
+
+
+def summary(record: dict[str, Agreement]) -> str:
+    return ", ".join(
+        f"{a.precision} {a.agreement:.1%} of {a.samples}, {a.speedup}x" for a in record.values()
+    )

@@ -1,0 +1,322 @@
+"""Reduced precision proven on live inputs: validated in idle time, switched to, persisted,
+shown, spot-checked and switched back; never chosen where it disagrees with float32."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import torch
+from fastapi.testclient import TestClient
+from PIL import Image
+from transformers import ViTConfig, ViTForImageClassification, ViTImageProcessor
+
+from lopt.api.app import create_app
+from lopt.inference.detectors import ImageDetector
+from lopt.inference.exports import export_folder
+from lopt.inference.live_check import LiveCheck
+from lopt.inference.live_tally import allowed_disagreements
+from lopt.inference.onnx_backend import export_onnx
+from lopt.inference.precision import Agreement, read_record, write_record
+from tests.helpers import build_image_model, load_on_cpu, noise_image
+
+SAMPLES = 24
+
+
+def smooth_image(seed: int, width: int = 48, height: int = 40) -> Image.Image:
+    """A left-to-right gradient between two random colours: the trained model's Real."""
+    rng = np.random.default_rng(seed)
+    left, right = rng.integers(0, 256, 3), rng.integers(0, 256, 3)
+    ramp = np.linspace(0.0, 1.0, width)[None, :, None]
+    return Image.fromarray((left * (1 - ramp) + right * ramp).repeat(height, 0).astype(np.uint8))
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small ViT (ViT-Tiny's width, 6 layers, 64 px: enough arithmetic for reduced paths
+    to be measurably faster) whose head is trained to call noise Fake and smooth gradients
+    Real, with wide margins: its reduced paths give the same verdicts as float32."""
+    folder = tmp_path_factory.mktemp("live") / "trained"
+    torch.manual_seed(0)
+    config = ViTConfig(
+        image_size=64,
+        patch_size=8,
+        hidden_size=192,
+        num_hidden_layers=6,
+        num_attention_heads=3,
+        intermediate_size=768,
+        id2label={0: "Real", 1: "Fake"},
+        label2id={"Real": 0, "Fake": 1},
+    )
+    model = ViTForImageClassification(config).eval()
+    ViTImageProcessor(size={"height": 64, "width": 64}).save_pretrained(folder)
+    model.save_pretrained(folder)
+    detector = ImageDetector(load_on_cpu(folder))
+    pixels = torch.stack(
+        [detector.preprocess(noise_image(48, 40, seed=s)) for s in range(48)]
+        + [detector.preprocess(smooth_image(s)) for s in range(48)]
+    )
+    labels = torch.tensor([1] * 48 + [0] * 48)
+    with torch.no_grad():
+        features = model.vit(pixel_values=pixels).last_hidden_state[:, 0]
+    optimiser = torch.optim.Adam(model.classifier.parameters(), lr=1e-2)
+    for _ in range(300):
+        loss = torch.nn.functional.cross_entropy(model.classifier(features), labels)
+        optimiser.zero_grad()
+        loss.backward()
+        optimiser.step()
+    model.save_pretrained(folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def fragile(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny ViT whose decision rests on the direction in which its inputs' features differ
+    least, stretched to spread its scores over 0..1: rounding errors of int8, bfloat16 and
+    even another float32 kernel flip its verdicts."""
+    folder = build_image_model(tmp_path_factory.mktemp("live") / "fragile")
+    detector = ImageDetector(load_on_cpu(folder))
+    pixels = torch.stack(
+        [detector.preprocess(noise_image(48, 40, seed=1000 + s)) for s in range(64)]
+    )
+    model = ViTForImageClassification.from_pretrained(folder).eval()
+    with torch.no_grad():
+        features = model.vit(pixel_values=pixels).last_hidden_state[:, 0]
+        direction = torch.linalg.svd(features - features.mean(0), full_matrices=False)[2][-1]
+        projection = features @ direction
+        scale = 2.0 / projection.std()
+        model.classifier.weight.zero_()
+        model.classifier.bias.zero_()
+        model.classifier.weight[1] = direction * scale
+        model.classifier.bias[1] = -projection.median() * scale
+    model.save_pretrained(folder)
+    return folder
+
+
+def photos(tmp_path: Path, count: int, start: int = 0) -> list[Path]:
+    paths = []
+    for index in range(start, start + count):
+        image = noise_image(48, 40, seed=index) if index % 2 else smooth_image(index)
+        path = tmp_path / f"photo-{index}.png"
+        image.save(path)
+        paths.append(path)
+    return paths
+
+
+def send(client: TestClient, paths: list[Path]) -> list[dict[str, Any]]:
+    results = []
+    for path in paths:
+        response = client.post("/playground", files={"file": (path.name, path.read_bytes())})
+        assert response.status_code == 200, response.text
+        results.append(response.json())
+    return results
+
+
+def image_model(client: TestClient) -> dict[str, Any]:
+    models: list[dict[str, Any]] = client.get("/api/models").json()
+    return next(model for model in models if model["task"] == "image")
+
+
+def wait_for(client: TestClient, done: Callable[[dict[str, Any]], bool], timeout_s: float = 90):
+    """The image model's entry once ``done`` holds for it (live checks run in the server's
+    own idle time, so the test only waits)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        model = image_model(client)
+        if done(model):
+            return model
+        time.sleep(0.2)
+    raise AssertionError(f"timed out; last state: {model['precision_check']}")
+
+
+def settings_for(make_settings, folder: Path, cache: Path, **overrides: object):  # type: ignore[no-untyped-def]
+    values: dict[str, object] = {
+        "image_model": str(folder),
+        "video_model": None,
+        "cache_dir": cache,
+        "shadow_samples": SAMPLES,
+        "heatmaps": False,
+        "provenance": False,
+        "image_model_input": "whole_image",  # no faces in these photos: judge them whole
+    }
+    values.update(overrides)
+    return make_settings(**values)
+
+
+@pytest.fixture
+def one_thread() -> Iterator[int]:
+    """One intra-op thread for torch and ONNX Runtime alike: on a tiny model, waking a
+    thread pool on busy cores costs more than the arithmetic, which would make the speed
+    comparison measure the machine's load instead of the paths."""
+    before = torch.get_num_threads()
+    yield 1
+    torch.set_num_threads(before)
+
+
+def test_server_switches_to_a_path_that_agrees_on_live_inputs_and_restarts_on_it(
+    make_settings, trained: Path, tmp_path: Path, one_thread: int
+) -> None:  # type: ignore[no-untyped-def]
+    settings = settings_for(make_settings, trained, tmp_path / "cache", num_threads=one_thread)
+    served = photos(tmp_path, SAMPLES + 8)
+    with TestClient(create_app(settings)) as client:
+        before = image_model(client)
+        assert before["precision"] == "exact"
+        assert before["precision_check"]["state"] == "validating"
+        float32 = send(client, served)
+        model = wait_for(client, lambda m: m["precision_check"]["state"] != "validating")
+        check = model["precision_check"]
+        assert check["state"] == "reduced", model
+        assert model["precision"] in ("onnx", "onnx-int8", "int8", "bfloat16")
+        assert check["source"] == "live"
+        assert check["samples"] >= SAMPLES and check["agreement"] >= settings.min_agreement
+        assert check["speedup"] > 1.05
+        assert {p["precision"] for p in check["paths"]} >= {"int8", "onnx", "onnx-int8"}
+        # The reduced path gives the verdicts float32 gave, on inputs it was not checked on.
+        fresh = photos(tmp_path, 6, start=500)
+        reduced = send(client, fresh)
+        assert image_model(client)["precision"] == model["precision"]
+    assert {r["verdict"] for r in float32} >= {"authentic", "manipulated"}  # not one answer
+    folder = export_folder(load_on_cpu(trained), settings)
+    assert folder is not None
+    record = read_record(folder)
+    assert record[model["precision"]].source == "live" and record[model["precision"]].passes(
+        settings.min_agreement
+    )
+    assert not list(folder.glob(".partial-*"))
+    # A restart starts on the recorded path at once, and says where the evidence came from.
+    with TestClient(create_app(settings)) as client:
+        again = image_model(client)
+        assert again["precision"] == model["precision"]
+        assert again["precision_check"]["state"] == "reduced"
+        assert again["precision_check"]["source"] == "live"
+        exact_settings = settings.model_copy(update={"precision": "exact"})
+    with TestClient(create_app(exact_settings)) as client:
+        exact = send(client, fresh)
+        assert image_model(client)["precision_check"] is None  # an explicit path: no checks
+    assert [r["verdict"] for r in exact] == [r["verdict"] for r in reduced]
+
+
+def test_server_stays_in_float32_when_reduced_paths_disagree(
+    make_settings, fragile: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    settings = settings_for(make_settings, fragile, tmp_path / "cache")
+    with TestClient(create_app(settings)) as client:
+        send(client, photos(tmp_path, SAMPLES + 8))
+        model = wait_for(client, lambda m: m["precision_check"]["state"] != "validating")
+        check = model["precision_check"]
+        assert model["precision"] == "exact"
+        assert check["state"] == "exact"
+        paths = {p["precision"]: p for p in check["paths"]}
+        assert {"int8", "onnx-int8"} <= set(paths)
+        assert not any(p["passes"] for p in paths.values())
+        assert paths["int8"]["agreement"] < settings.min_agreement
+    folder = export_folder(load_on_cpu(fragile), settings)
+    assert folder is not None
+    assert read_record(folder) and not any(
+        result.passes(settings.min_agreement) for result in read_record(folder).values()
+    )
+
+
+def test_spot_checks_switch_back_when_live_inputs_disagree(
+    make_settings, fragile: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """A record made on other inputs (as `lopt export --check` on a narrow set would) puts
+    onnx-int8 in service; spot checks on live inputs find it disagreeing and undo that."""
+    settings = settings_for(make_settings, fragile, tmp_path / "cache", shadow_spot_check=1.0)
+    loaded = load_on_cpu(fragile)
+    folder = export_folder(loaded, settings)
+    assert folder is not None
+    sample = torch.stack([ImageDetector(loaded).warm_up_input()] * 2)
+    export_onnx(loaded.model, sample, folder)
+    claim = Agreement("onnx-int8", 500, 1.0, 0.001, speedup=5.0, source="export_check")
+    write_record(folder, [claim], data="a narrow check set")
+    with TestClient(create_app(settings)) as client:
+        first = image_model(client)
+        assert first["precision"] == "onnx-int8"
+        assert first["precision_check"]["state"] == "reduced"
+        assert first["precision_check"]["source"] == "export_check"
+        send(client, photos(tmp_path, SAMPLES))
+        model = wait_for(client, lambda m: m["precision_check"]["state"] == "switched_back")
+        assert model["precision"] == "exact"
+        check = model["precision_check"]
+        assert check["spot_agreement"] < settings.min_agreement
+        assert "onnx-int8" in check["note"] and "spot checks" in check["note"]
+    record = read_record(folder)
+    assert record["onnx-int8"].source == "live" and not record["onnx-int8"].passes(0.99)
+    with TestClient(create_app(settings)) as client:  # the restart believes the spot checks
+        assert image_model(client)["precision"] == "exact"
+
+
+def test_nothing_runs_while_inputs_wait_for_inference(
+    trained: Path, make_settings, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    detector = ImageDetector(load_on_cpu(trained))
+    settings = settings_for(make_settings, trained, tmp_path / "cache", shadow_budget=1.0)
+    waiting = [True]
+    executor = ThreadPoolExecutor(max_workers=1)
+    check = LiveCheck(
+        detector,
+        settings,
+        executor=executor,
+        waiting=lambda: waiting[0],
+        busy=lambda: True,
+        folder=None,  # no ONNX export: the torch paths only
+        bf16_capable=False,
+    )
+    inputs = [detector.preprocess(noise_image(48, 40, seed=s)) for s in range(8)]
+    check.observe(inputs, detector.predict(torch.stack(inputs)), 0.01)
+
+    async def scenario() -> tuple[int, int]:
+        task = asyncio.create_task(check.run())
+        for _ in range(200):  # until the int8 candidate is built and could run
+            await asyncio.sleep(0.05)
+            if check.tallies:
+                break
+        await asyncio.sleep(0.5)
+        queued = sum(t.samples for t in check.tallies.values())
+        waiting[0] = False
+        for _ in range(100):
+            await asyncio.sleep(0.05)
+            if sum(t.samples for t in check.tallies.values()) >= 8:
+                break
+        done = sum(t.samples for t in check.tallies.values())
+        task.cancel()
+        return queued, done
+
+    try:
+        queued, done = asyncio.run(scenario())
+    finally:
+        executor.shutdown()
+    assert check.tallies, "the int8 candidate was built"
+    assert queued == 0  # while an input waited, no check ran
+    assert done >= 8  # once nothing waited, the held inputs were checked
+
+
+def test_allowed_disagreements_follow_the_agreement_bound() -> None:
+    assert allowed_disagreements(200, 0.99) == 2
+    assert allowed_disagreements(24, 0.99) == 0
+    assert allowed_disagreements(100, 0.95) == 5
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("shadow_samples", -1),
+        ("shadow_budget", 0),
+        ("shadow_budget", 1.5),
+        ("shadow_spot_check", 1.5),
+        ("shadow_buffer", 0),
+        ("shadow_export_timeout_s", 0),
+    ],
+)
+def test_live_check_limits_are_validated(make_settings, name: str, value: object) -> None:  # type: ignore[no-untyped-def]
+    from lopt.config import SettingsError
+
+    with pytest.raises((SettingsError, ValueError)):
+        make_settings(**{name: value})
