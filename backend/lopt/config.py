@@ -205,6 +205,14 @@ class Settings(BaseSettings):
     face_detection_size: int = Field(
         640, ge=64, le=4096, description="Longer side (px) of the copy faces are searched in."
     )
+    face_frame_probe_size: int = Field(
+        160,
+        ge=0,
+        le=4096,
+        description="When no face is found, longer side (px) of a quick look for one face "
+        "filling the whole photo (a tight crop) before the full search of a bordered copy, "
+        "which then runs only if the quick look finds one; 0: always the full search.",
+    )
 
     heatmaps: bool = Field(
         True,
@@ -354,6 +362,13 @@ class Settings(BaseSettings):
     def _redis_url(cls, value: str | None) -> str | None:
         if value is not None and not value.startswith(("redis://", "rediss://")):
             raise ValueError("must be a redis:// or rediss:// URL, or unset for the embedded queue")
+        return value
+
+    @field_validator("face_frame_probe_size")
+    @classmethod
+    def _probe_size(cls, value: int) -> int:
+        if 0 < value < 32:
+            raise ValueError("must be 0 (always the full search) or at least 32 px")
         return value
 
     @field_validator("video_model", mode="before")

@@ -53,6 +53,13 @@ def test_environment_overrides(monkeypatch: pytest.MonkeyPatch) -> None:
         ("LOPT_PROVENANCE_MAX_XMP_BYTES", "0"),
         ("LOPT_PROVENANCE_MAX_PNG_TEXT_BYTES", "1"),
         ("LOPT_PROVENANCE_TIMEOUT_S", "0"),
+        ("LOPT_FACE_FRAME_PROBE_SIZE", "16"),
+        ("LOPT_FACE_FRAME_PROBE_SIZE", "-1"),
+        ("LOPT_SHADOW_SAMPLES", "-1"),
+        ("LOPT_SHADOW_BUDGET", "0"),
+        ("LOPT_SHADOW_SPOT_CHECK", "2"),
+        ("LOPT_SHADOW_BUFFER", "0"),
+        ("LOPT_SHADOW_EXPORT_TIMEOUT_S", "0"),
     ],
 )
 def test_invalid_values_name_their_variable(

@@ -302,21 +302,3 @@ def test_allowed_disagreements_follow_the_agreement_bound() -> None:
     assert allowed_disagreements(200, 0.99) == 2
     assert allowed_disagreements(24, 0.99) == 0
     assert allowed_disagreements(100, 0.95) == 5
-
-
-@pytest.mark.parametrize(
-    ("name", "value"),
-    [
-        ("shadow_samples", -1),
-        ("shadow_budget", 0),
-        ("shadow_budget", 1.5),
-        ("shadow_spot_check", 1.5),
-        ("shadow_buffer", 0),
-        ("shadow_export_timeout_s", 0),
-    ],
-)
-def test_live_check_limits_are_validated(make_settings, name: str, value: object) -> None:  # type: ignore[no-untyped-def]
-    from lopt.config import SettingsError
-
-    with pytest.raises((SettingsError, ValueError)):
-        make_settings(**{name: value})

@@ -140,23 +140,43 @@ def _shapes_image(rng: np.random.Generator) -> np.ndarray:
     return image
 
 
+TIGHT_CROPS = [
+    "35_0_4_20170104181306061.jpg",
+    "62_1_0_20170110180540639.jpg",
+    "25_0_3_20170107213404617.jpg",
+]
+
+
 @pytest.mark.skipif(not UTKFACE.is_dir(), reason=f"shared faces not found at {UTKFACE}")
-@pytest.mark.parametrize(
-    "name",
-    [
-        "35_0_4_20170104181306061.jpg",
-        "62_1_0_20170110180540639.jpg",
-        "25_0_3_20170107213404617.jpg",
-    ],
-)
+@pytest.mark.parametrize("name", TIGHT_CROPS)
 def test_a_face_filling_the_whole_photo_is_found(detector: FaceDetector, name: str) -> None:
     """Tight 200 px face crops that CenterFace alone misses: the bordered second search
-    finds the one face, inside the photo."""
+    finds the one face, inside the photo, and the quick look that decides whether to run
+    it changes nothing: the same box as the full search alone."""
     rgb = np.asarray(Image.open(UTKFACE / name).convert("RGB"))
-    assert detector._detect(rgb) == []  # what the second search is for
+    assert detector._detect(rgb, detector.detection_size) == []  # what the search is for
     [face] = detector.detect(rgb)
     assert 0 <= face.x1 < face.x2 <= 200 and 0 <= face.y1 < face.y2 <= 200
     assert face.size > 150  # the face fills the photo
+    assert FaceDetector(frame_probe_size=0).detect(rgb) == [face]
+
+
+def test_a_photo_without_a_face_gets_one_full_search_and_a_quick_look(
+    detector: FaceDetector, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sizes: list[int] = []
+    search = detector._detect
+
+    def counted(image: np.ndarray, size: int) -> list[FaceBox]:
+        sizes.append(size)
+        return search(image, size)
+
+    monkeypatch.setattr(detector, "_detect", counted)
+    landscape = np.random.default_rng(3).integers(0, 256, (1080, 1920, 3), dtype=np.uint8)
+    assert detector.detect(landscape) == []
+    assert sizes == [detector.detection_size, detector.frame_probe_size]
+    with pytest.raises(ValueError, match="frame_probe_size"):
+        FaceDetector(frame_probe_size=16)
 
 
 @pytest.mark.parametrize("kind", ["noise", "gradient", "shapes", "black"])
