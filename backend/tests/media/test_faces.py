@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import cv2
 import numpy as np
 import pytest
@@ -45,6 +47,16 @@ PORTRAITS = [
     ("facenet_shea_whigham.jpg", 0.51, 0.32, 0.31),
     ("skimage_astronaut.png", 0.44, 0.23, 0.23),
 ]
+
+
+@needs_media
+def test_concurrent_searches_give_what_one_at_a_time_gives(detector: FaceDetector) -> None:
+    """Requests search for faces side by side on one ONNX Runtime session, unlocked."""
+    images = [load_rgb(name) for name, *_ in PORTRAITS] + [load_rgb("facenet_multiface.jpg")]
+    alone = [detector.detect(image) for image in images]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        together = list(pool.map(detector.detect, images * 3))
+    assert together == alone * 3
 
 
 @needs_media
