@@ -53,6 +53,7 @@ from lopt.inference.precision import (
     choose_precision,
     quantize_linear_int8,
     read_record,
+    same_answer,
     usable_record,
     write_record,
 )
@@ -250,8 +251,8 @@ class LiveCheck:
         tally.timed(seconds, self.clock.seconds(len(items)))
         for item, value in zip(items, got, strict=True):
             item.done.add(tally.precision)
-            expected = self.reference.decide(item.served).verdict
-            tally.disagreements += expected != tally.detector.decide(float(value)).verdict
+            expected = self.reference.decide(item.served)
+            tally.disagreements += not same_answer(expected, tally.detector.decide(float(value)))
             tally.worst = max(tally.worst, abs(float(value) - item.served))
         tally.samples += len(items)
         allowed = allowed_disagreements(self.window, self.settings.min_agreement)
@@ -324,11 +325,11 @@ class LiveCheck:
         items = [self.spot.popleft() for _ in range(min(STEP_ITEMS, len(self.spot)))]
         if not items:
             return
-        expected = self.reference.predict(torch.stack([item.tensor for item in items]))
+        float32 = self.reference.predict(torch.stack([item.tensor for item in items]))
         serving = self.detector
-        for item, value in zip(items, expected, strict=True):
-            level = self.reference.decide(float(value)).verdict
-            self.spot_results.append(level != serving.decide(item.served).verdict)
+        for item, value in zip(items, float32, strict=True):
+            expected = self.reference.decide(float(value))
+            self.spot_results.append(not same_answer(expected, serving.decide(item.served)))
             self.spot_worst = max(self.spot_worst, abs(float(value) - item.served))
         if sum(self.spot_results) > allowed_disagreements(self.window, self.settings.min_agreement):
             self._switch_back()

@@ -2,8 +2,9 @@
 
 float32 is the reference. A reduced path (bfloat16 weights, dynamic int8 linear layers,
 ONNX Runtime in float32 or int8) is only trusted as far as it agrees with float32 on real
-inputs: ``compare_paths`` reports the share of inputs that get the same verdict and the
-largest difference in fake probability. ``lopt export --check FOLDER`` stores those
+inputs: ``compare_paths`` reports the share of inputs that get the same answer (verdict
+level and label) and the largest difference in fake probability. ``lopt export --check
+FOLDER`` stores those
 numbers next to the checkpoint (``lopt_precision.json``); a server measures them on the
 inputs it judges (``lopt.inference.live_check``) and keeps its record in the export cache
 (``LOPT_CACHE_DIR``). ``LOPT_PRECISION=auto`` picks a reduced path only when a record shows
@@ -31,7 +32,7 @@ from lopt.inference.onnx_backend import ONNX_FILES, load_onnx
 from lopt.inference.registry import LoadedModel
 
 if TYPE_CHECKING:
-    from lopt.inference.detectors import Detector
+    from lopt.inference.detectors import Detector, Scores
 
 Precision = Literal["auto", "exact", "bfloat16", "int8", "onnx", "onnx-int8"]
 REDUCED: tuple[str, ...] = ("bfloat16", "int8", "onnx", "onnx-int8")
@@ -50,7 +51,7 @@ class Agreement:
 
     precision: str
     samples: int
-    agreement: float  # share of inputs with the same verdict level (authentic, ...)
+    agreement: float  # share of inputs with the same verdict level and label
     max_probability_difference: float  # largest |fake probability - float32's|
     speedup: float | None = None  # forward passes per second over float32's, where measured
     source: str = "export_check"  # "export_check" (lopt export --check) or "live" (served inputs)
@@ -258,6 +259,12 @@ def quantize_linear_int8(model: torch.nn.Module) -> torch.nn.Module:
     return quantized.eval()
 
 
+def same_answer(a: Scores, b: Scores) -> bool:
+    """What a user is told is the same: the verdict level and the likelier label. (A model
+    that cannot tell, scoring near 0.5, keeps its level under rounding but flips its label.)"""
+    return a.verdict == b.verdict and a.label == b.label
+
+
 def compare_paths(
     reference: Detector,
     candidate: Detector,
@@ -288,7 +295,7 @@ def compare_paths(
             seconds[1] += time.perf_counter() - middle
             timed += 1
         for a, b in zip(expected, got, strict=True):
-            same += reference.decide(float(a)).verdict == candidate.decide(float(b)).verdict
+            same += same_answer(reference.decide(float(a)), candidate.decide(float(b)))
         worst = max(worst, float(np.max(np.abs(expected - got))))
         total += len(batch)
         batch.clear()

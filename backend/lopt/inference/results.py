@@ -51,7 +51,9 @@ class PathCheck(BaseModel):
 
     precision: Literal["bfloat16", "int8", "onnx", "onnx-int8"]
     samples: int = Field(description="Inputs compared.")
-    agreement: float = Field(description="Share of those inputs with the same verdict level.")
+    agreement: float = Field(
+        description="Share of those inputs with the same verdict level and the same label."
+    )
     max_probability_difference: float = Field(
         description="Largest difference in fake probability from float32's."
     )
