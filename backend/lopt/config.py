@@ -107,7 +107,7 @@ class Settings(BaseSettings):
         "0: no live checks.",
     )
     shadow_budget: float = Field(
-        0.2,
+        0.1,
         gt=0,
         le=1.0,
         description="Largest share of the inference thread's time live checks may take while "
