@@ -5,8 +5,9 @@ inputs it has just judged (in memory only, at most ``LOPT_SHADOW_BUFFER``, never
 anywhere). While no input waits for inference, and within ``LOPT_SHADOW_BUDGET`` of the
 inference thread's time while requests are being handled, it runs the candidate paths on
 them — torch int8 and bfloat16 (where the CPU has it) at once, ONNX float32 and int8 once
-a background process has exported them into the export cache — and counts verdict
-agreement, the largest probability gap and the time against float32's. After
+a background process has exported them into the export cache — and counts agreement
+(same verdict level and label), the largest probability gap and the time against
+float32's. After
 ``LOPT_SHADOW_SAMPLES`` inputs per path it writes the record into the export cache
 (``lopt_precision.json``, ``source: live``), and switches to the path ``auto`` would take
 from that record (``choose_precision``). A restart reads the record and starts there.
