@@ -183,10 +183,13 @@ def add_offline_commands(commands: Any) -> None:
         "export",
         help="Write an image checkpoint's ONNX files (float32, int8) and check every reduced "
         "precision against float32.",
-        description="Copies MODEL to OUTPUT with model.onnx and model-int8.onnx. With --check, "
-        "runs float32, bfloat16, int8, onnx and onnx-int8 on those images and stores each "
-        "path's verdict agreement with float32 in OUTPUT/lopt_precision.json, which "
-        "LOPT_PRECISION=auto reads.",
+        description="Copies MODEL to OUTPUT with model.onnx and model-int8.onnx (per-channel "
+        "int8 weights; 7-bit on CPUs without VNNI). With --check, also writes "
+        "model-int8-mixed.onnx (the weight multiplications int8 hurts most on the first 32 "
+        "inputs kept in float32), runs float32, bfloat16, int8, onnx, onnx-int8 and "
+        "onnx-int8-mixed (on the other inputs) on those images and stores each path's verdict "
+        "agreement with float32 in OUTPUT/lopt_precision.json, which LOPT_PRECISION=auto "
+        "reads.",
     )
     export.add_argument("model", metavar="MODEL", help="Hub id, local folder or embedded name.")
     export.add_argument("--output", type=Path, required=True, help="Folder to write.")

@@ -17,7 +17,7 @@ Device = Literal["auto", "cpu", "cuda", "mps"]
 DType = Literal["auto", "float32", "bfloat16", "float16"]
 Aggregation = Literal["mean", "max", "median", "top_quarter"]
 FaceRule = Literal["per_person", "per_frame"]
-Precision = Literal["auto", "exact", "bfloat16", "int8", "onnx", "onnx-int8"]
+Precision = Literal["auto", "exact", "bfloat16", "int8", "onnx", "onnx-int8", "onnx-int8-mixed"]
 ModelInputSetting = Literal["auto", "face_crops", "whole_image"]
 
 DISABLED = {"", "none", "off", "disabled"}
@@ -80,9 +80,9 @@ class Settings(BaseSettings):
     )
     precision: Precision = Field(
         "auto",
-        description="Inference path: exact (LOPT_DTYPE), bfloat16, int8 or onnx/onnx-int8 "
-        "(from `lopt export`); auto takes a reduced one only where its recorded agreement "
-        "with float32 reaches LOPT_MIN_AGREEMENT.",
+        description="Inference path: exact (LOPT_DTYPE), bfloat16, int8 or onnx/onnx-int8/"
+        "onnx-int8-mixed (from `lopt export`); auto takes a reduced one only where its "
+        "recorded agreement with float32 reaches LOPT_MIN_AGREEMENT.",
     )
     min_agreement: float = Field(
         0.99,

@@ -124,6 +124,25 @@ def build_video_model(
     return folder
 
 
+def with_outlier_channels(source: Path, folder: Path, factor: float = 1000.0) -> Path:
+    """``source`` (a saved ViT) with one value channel of every attention layer ``factor``
+    times larger and the output projection's matching input column ``factor`` times
+    smaller: float32 computes the same function, but int8 with one range for the whole
+    input of that projection loses its other channels (the outlier features of trained
+    transformers, made certain)."""
+    import shutil
+
+    model = ViTForImageClassification.from_pretrained(source).eval()
+    with torch.no_grad():
+        for layer in model.vit.layers:
+            layer.attention.v_proj.weight[0] *= factor
+            layer.attention.v_proj.bias[0] *= factor
+            layer.attention.o_proj.weight[:, 0] /= factor
+    model.save_pretrained(folder)
+    shutil.copy(source / "preprocessor_config.json", folder / "preprocessor_config.json")
+    return folder
+
+
 def noise_image(width: int = 96, height: int = 64, seed: int = 0) -> Image.Image:
     rng = np.random.default_rng(seed)
     return Image.fromarray(rng.integers(0, 256, (height, width, 3), dtype=np.uint8))

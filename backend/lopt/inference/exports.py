@@ -6,6 +6,11 @@ CPU priority, into ``LOPT_CACHE_DIR/exports/<model>-<hash>``, where the hash cov
 model id, its revision and the bytes of its weight files: new weights get a new folder, so
 a record can never vouch for weights it was not measured on. The live record
 (``lopt_precision.json``) is written to the same folder, and read again at start-up.
+
+Where the int8 file disagrees with float32, a second background process makes
+``model-int8-mixed.onnx`` there from ``model.onnx`` and a few of the inputs just judged,
+handed over through a pipe (never written to disk): it measures which multiplications int8
+hurts most on them and keeps those in float32 (``lopt.inference.int8``).
 """
 
 from __future__ import annotations
@@ -13,15 +18,20 @@ from __future__ import annotations
 import asyncio
 import functools
 import hashlib
+import io
 import logging
 import os
 import re
 import shutil
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
+
 from lopt.config import Settings
-from lopt.inference.onnx_backend import ONNX_FILES
+from lopt.inference.int8 import quantize_mixed, recipe_path
+from lopt.inference.onnx_backend import EXPORTED, ONNX_FILES
 from lopt.inference.registry import LoadedModel
 
 log = logging.getLogger(__name__)
@@ -64,7 +74,7 @@ def _file_hash(path: str, size: int, mtime_ns: int) -> str:
 
 
 def has_exports(folder: Path) -> bool:
-    return all((folder / name).is_file() for name in ONNX_FILES.values())
+    return all((folder / ONNX_FILES[name]).is_file() for name in EXPORTED)
 
 
 async def export_in_background(source: Path, target: Path, *, timeout_s: float) -> bool:
@@ -74,29 +84,49 @@ async def export_in_background(source: Path, target: Path, *, timeout_s: float) 
     if has_exports(target):
         return True
     target.mkdir(parents=True, exist_ok=True)
+    if not await _child(["export", str(source), str(target)], None, timeout_s):
+        return False
+    return has_exports(target)
+
+
+async def mixed_in_background(
+    folder: Path, inputs: Sequence[np.ndarray], *, timeout_s: float
+) -> Path | None:
+    """Make ``model-int8-mixed.onnx`` in ``folder`` (which holds ``model.onnx``) from
+    ``inputs`` (model inputs, C x H x W), in a child process at the lowest CPU priority;
+    the inputs go through its stdin only. The file, or None where that failed."""
+    target = folder / ONNX_FILES["onnx-int8-mixed"]
+    buffer = io.BytesIO()
+    np.save(buffer, np.stack(inputs).astype(np.float32), allow_pickle=False)
+    if not await _child(["mixed", str(folder)], buffer.getvalue(), timeout_s):
+        return None
+    return target if target.is_file() else None
+
+
+async def _child(arguments: list[str], stdin: bytes | None, timeout_s: float) -> bool:
     env = {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "lopt.inference.exports",
-        str(source),
-        str(target),
+        *arguments,
+        stdin=asyncio.subprocess.PIPE if stdin is not None else asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.PIPE,
         env=env,
         preexec_fn=_lowest_priority,
     )
     try:
-        _, stderr = await asyncio.wait_for(process.communicate(), timeout_s)
+        _, stderr = await asyncio.wait_for(process.communicate(stdin), timeout_s)
     except (TimeoutError, asyncio.CancelledError):
         process.kill()
         await process.wait()
         raise
     if process.returncode != 0:
         tail = stderr.decode(errors="replace").strip().splitlines()[-1:] or ["no output"]
-        log.warning("Exporting %s to ONNX failed: %s", source, tail[0][:300])
+        log.warning("ONNX %s for %s failed: %s", arguments[0], arguments[1], tail[0][:300])
         return False
-    return has_exports(target)
+    return True
 
 
 def _lowest_priority() -> None:  # runs in the child before exec
@@ -124,11 +154,31 @@ def export_files(source: Path, target: Path) -> None:
     shutil.rmtree(partial, ignore_errors=True)
     try:
         files = export_onnx(loaded.model, sample, partial)
+        recipe = recipe_path(files["onnx-int8"])
+        recipe.replace(target / recipe.name)
         for name in ("onnx-int8", "onnx"):  # model.onnx last: has_exports() checks both
             files[name].replace(target / files[name].name)
     finally:
         shutil.rmtree(partial, ignore_errors=True)
 
 
-if __name__ == "__main__":  # the background export's child process
-    export_files(Path(sys.argv[1]), Path(sys.argv[2]))
+def mixed_file(folder: Path, inputs: np.ndarray) -> Path:
+    """``model-int8-mixed.onnx`` (and its recipe) in ``folder``, from its ``model.onnx``."""
+    target = folder / ONNX_FILES["onnx-int8-mixed"]
+    partial = folder / f".partial-{os.getpid()}"
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir()
+    try:
+        made = quantize_mixed(folder / ONNX_FILES["onnx"], partial / target.name, inputs)
+        recipe_path(made).replace(recipe_path(target))
+        made.replace(target)
+    finally:
+        shutil.rmtree(partial, ignore_errors=True)
+    return target
+
+
+if __name__ == "__main__":  # the background processes
+    if sys.argv[1] == "mixed":
+        mixed_file(Path(sys.argv[2]), np.load(io.BytesIO(sys.stdin.buffer.read())))
+    else:
+        export_files(Path(sys.argv[2]), Path(sys.argv[3]))

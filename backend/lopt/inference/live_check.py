@@ -7,7 +7,10 @@ inference thread's time while requests are being handled, it runs the candidate 
 them — torch int8 and bfloat16 (where the CPU has it) at once, ONNX float32 and int8 once
 a background process has exported them into the export cache — and counts agreement
 (same verdict level and label), the largest probability gap and the time against
-float32's. After
+float32's. Where ONNX int8 disagrees, it does not give up on int8: a second background
+process gets the last ``CALIBRATION`` judged inputs through a pipe, measures which weight
+multiplications int8 hurts most on them, and writes ``onnx-int8-mixed`` (those kept in
+float32), which is then checked like the others on inputs judged after it. After
 ``LOPT_SHADOW_SAMPLES`` inputs per path it writes the record into the export cache
 (``lopt_precision.json``, ``source: live``), and switches to the path ``auto`` would take
 from that record (``choose_precision``). A restart reads the record and starts there.
@@ -38,7 +41,8 @@ import torch
 
 from lopt.config import Settings
 from lopt.inference.detectors import ImageDetector
-from lopt.inference.exports import export_in_background
+from lopt.inference.exports import export_in_background, mixed_in_background
+from lopt.inference.int8 import CALIBRATION, describe
 from lopt.inference.live_tally import (
     Float32Clock,
     Held,
@@ -48,7 +52,7 @@ from lopt.inference.live_tally import (
     path_check,
     summary,
 )
-from lopt.inference.onnx_backend import ONNX_FILES, OnnxClassifier
+from lopt.inference.onnx_backend import EXPORTED, ONNX_FILES, OnnxClassifier
 from lopt.inference.precision import (
     Agreement,
     choose_precision,
@@ -105,6 +109,8 @@ class LiveCheck:
         self.tallies: dict[str, Tally] = {}
         self.finished: dict[str, Agreement] = {}
         self.held: deque[Held] = deque(maxlen=settings.shadow_buffer)
+        self.recent: deque[torch.Tensor] = deque(maxlen=CALIBRATION)  # memory only
+        self.mixed = "not_needed"  # -> wanted (onnx-int8 failed) -> making -> done
         self.spot: deque[Held] = deque(maxlen=settings.shadow_buffer)
         self.spot_results: deque[bool] = deque(maxlen=max(1, self.window))
         self._spot_credit = 0.0
@@ -132,6 +138,7 @@ class LiveCheck:
         serving = self.detector.loaded.precision
         if self.state == "validating" and serving == "exact":
             self.held.extend(Held(t, float(o)) for t, o in zip(inputs, outputs, strict=True))
+            self.recent.extend(inputs)
             self._events += 1
         elif self.state == "reduced" and self.settings.shadow_spot_check > 0:
             for tensor, output in zip(inputs, outputs, strict=True):
@@ -154,9 +161,13 @@ class LiveCheck:
                 await loop.run_in_executor(self._executor, self._add, name, loaded)
             exports = asyncio.create_task(self._add_onnx_candidates())
         allowance, last, idle_at = 0.0, loop.time(), -1
+        mixed = None
         try:
             while self.active:
                 await asyncio.sleep(POLL_S)
+                if self.mixed == "wanted":
+                    self.mixed = "making"
+                    mixed = asyncio.create_task(self._add_mixed_candidate())
                 now = loop.time()
                 allowance = min(MAX_BURST_S, allowance + self.settings.shadow_budget * (now - last))
                 last = now
@@ -173,8 +184,9 @@ class LiveCheck:
                 if not worked:
                     idle_at = events
         finally:
-            if exports is not None and not exports.done():
-                exports.cancel()
+            for task in (exports, mixed):
+                if task is not None and not task.done():
+                    task.cancel()
 
     def _step(self) -> bool:
         """One small piece of checking, on the inference thread; False: there was none."""
@@ -211,9 +223,9 @@ class LiveCheck:
             )
             loop = asyncio.get_running_loop()
             if made:
-                for name, file in ONNX_FILES.items():
+                for name in EXPORTED:  # the mixed file comes later, from live inputs
                     session = await asyncio.to_thread(
-                        OnnxClassifier, self.folder / file, self.settings.num_threads
+                        OnnxClassifier, self.folder / ONNX_FILES[name], self.settings.num_threads
                     )
                     loaded = replace(self.float32, model=session)
                     await loop.run_in_executor(self._executor, self._add, name, loaded)
@@ -225,8 +237,44 @@ class LiveCheck:
             self.exports_done = True
             self._events += 1
 
-    def _add(self, name: str, loaded: LoadedModel) -> None:  # on the inference thread
-        self.tallies[name] = Tally(name, ImageDetector(replace(loaded, precision=name)))
+    async def _add_mixed_candidate(self) -> None:
+        """Make and add ``onnx-int8-mixed`` from the last judged inputs (in a child process)."""
+        try:
+            if self.folder is None or not self.recent:
+                return
+            used = list(self.recent)
+            made = await mixed_in_background(
+                self.folder,
+                [tensor.numpy() for tensor in used],
+                timeout_s=self.settings.shadow_export_timeout_s,
+            )
+            if made is not None:
+                session = await asyncio.to_thread(OnnxClassifier, made, self.settings.num_threads)
+                loaded = replace(self.float32, model=session)
+                loop = asyncio.get_running_loop()
+                # judged only on inputs it was not made from
+                skip = {id(tensor) for tensor in used}
+                await loop.run_in_executor(
+                    self._executor, self._add, "onnx-int8-mixed", loaded, skip
+                )
+        except TimeoutError:
+            log.warning("Making the mixed int8 file took too long; it is not checked")
+        except OSError as error:
+            log.warning("No mixed int8 file for live checks (%s)", error)
+        finally:
+            self.mixed = "done"
+            self._events += 1
+
+    def _add(self, name: str, loaded: LoadedModel, skip: set[int] | None = None) -> None:
+        """A candidate path to check (on the inference thread); held inputs whose tensors'
+        ids are in ``skip`` are not checked on it."""
+        for item in self.held:
+            if skip and id(item.tensor) in skip:
+                item.done.add(name)
+        detector = ImageDetector(replace(loaded, precision=name))
+        file = getattr(loaded.model, "path", None)
+        detail = describe(file) if isinstance(file, Path) else ""
+        self.tallies[name] = Tally(name, detector, detail=detail)
         self._events += 1
 
     def _todo(self, tally: Tally) -> list[Held]:
@@ -259,6 +307,8 @@ class LiveCheck:
         allowed = allowed_disagreements(self.window, self.settings.min_agreement)
         if tally.samples >= self.window or tally.disagreements > allowed:
             self.finished[tally.precision] = tally.agreement()
+            if tally.precision == "onnx-int8" and tally.disagreements > allowed:
+                self.mixed = "wanted" if self.folder is not None else "done"
         if self.exports_done:  # until then, the ONNX paths still need every held input
             everyone = {name for name in self.tallies if name not in self.finished}
             while self.held and everyone <= self.held[0].done:
@@ -266,7 +316,12 @@ class LiveCheck:
         return True
 
     def _decided(self) -> bool:
-        return self.exports_done and all(name in self.finished for name in self.tallies)
+        mixed_settled = self.mixed in ("not_needed", "done")
+        return (
+            self.exports_done
+            and mixed_settled
+            and all(name in self.finished for name in self.tallies)
+        )
 
     def _decide(self) -> None:
         """Write the record and serve the path ``auto`` takes from it (inference thread)."""

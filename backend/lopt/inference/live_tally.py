@@ -33,6 +33,7 @@ class Tally:
 
     precision: str
     detector: ImageDetector
+    detail: str = ""  # how the path was made (int8 files: ``int8.describe``)
     samples: int = 0
     disagreements: int = 0
     worst: float = 0.0
@@ -54,6 +55,7 @@ class Tally:
             max_probability_difference=round(self.worst, 6),
             speedup=round(speedup, 3) if speedup else None,
             source="live",
+            detail=self.detail,
         )
 
 
@@ -113,6 +115,7 @@ def evidence_note(loaded: LoadedModel) -> str:
 def path_check(result: Agreement, min_agreement: float) -> PathCheck:
     return PathCheck(
         precision=result.precision,
+        detail=result.detail,
         samples=result.samples,
         agreement=result.agreement,
         max_probability_difference=result.max_probability_difference,

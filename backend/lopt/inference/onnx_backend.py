@@ -1,9 +1,11 @@
 """ONNX Runtime as a backend for image classifiers: export, int8 quantisation, loading.
 
 ``lopt export`` writes ``model.onnx`` (float32) and ``model-int8.onnx`` (linear layers'
-weights quantised to int8, activations quantised dynamically) next to a copy of the
-checkpoint. ``LOPT_PRECISION=onnx`` or ``onnx-int8`` then runs that file instead of the
-torch model, through the same registry, batcher and detectors: the ``OnnxClassifier``
+weights quantised to int8, activations quantised dynamically: ``lopt.inference.int8``) next
+to a copy of the checkpoint, and, given inputs to measure on, ``model-int8-mixed.onnx``
+(the same with the multiplications most hurt by int8 kept in float32).
+``LOPT_PRECISION=onnx``, ``onnx-int8`` or ``onnx-int8-mixed`` then runs that file instead of
+the torch model, through the same registry, batcher and detectors: the ``OnnxClassifier``
 takes ``pixel_values`` and returns ``.logits`` like a transformers model.
 """
 
@@ -19,7 +21,12 @@ import torch
 
 from lopt.errors import ModelLoadError
 
-ONNX_FILES = {"onnx": "model.onnx", "onnx-int8": "model-int8.onnx"}
+ONNX_FILES = {
+    "onnx": "model.onnx",
+    "onnx-int8": "model-int8.onnx",
+    "onnx-int8-mixed": "model-int8-mixed.onnx",  # made only where inputs are at hand
+}
+EXPORTED = ("onnx", "onnx-int8")  # what an export writes without inputs
 OPSET = 17
 
 
@@ -65,7 +72,7 @@ def export_onnx(model: torch.nn.Module, sample: torch.Tensor, folder: Path) -> d
 
     ``sample`` is one preprocessed input batch ``(N, 3, H, W)``; the batch axis is dynamic.
     """
-    from onnxruntime.quantization import QuantType, quantize_dynamic
+    from lopt.inference.int8 import quantize_int8
 
     folder.mkdir(parents=True, exist_ok=True)
     fp32, int8 = folder / ONNX_FILES["onnx"], folder / ONNX_FILES["onnx-int8"]
@@ -82,9 +89,7 @@ def export_onnx(model: torch.nn.Module, sample: torch.Tensor, folder: Path) -> d
             opset_version=OPSET,
             dynamo=False,
         )
-        quantize_dynamic(
-            str(fp32), str(int8), weight_type=QuantType.QInt8, op_types_to_quantize=["MatMul"]
-        )
+    quantize_int8(fp32, int8)
     return {"onnx": fp32, "onnx-int8": int8}
 
 

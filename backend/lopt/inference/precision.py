@@ -34,11 +34,11 @@ from lopt.inference.registry import LoadedModel
 if TYPE_CHECKING:
     from lopt.inference.detectors import Detector, Scores
 
-Precision = Literal["auto", "exact", "bfloat16", "int8", "onnx", "onnx-int8"]
-REDUCED: tuple[str, ...] = ("bfloat16", "int8", "onnx", "onnx-int8")
+Precision = Literal["auto", "exact", "bfloat16", "int8", "onnx", "onnx-int8", "onnx-int8-mixed"]
+REDUCED: tuple[str, ...] = ("bfloat16", "int8", "onnx", "onnx-int8", "onnx-int8-mixed")
 RECORD_FILE = "lopt_precision.json"
-CPU_ONLY = {"int8", "onnx", "onnx-int8"}
-AUTO_CANDIDATES = ("bfloat16", "int8", "onnx", "onnx-int8")
+CPU_ONLY = {"int8", "onnx", "onnx-int8", "onnx-int8-mixed"}
+AUTO_CANDIDATES = REDUCED
 MIN_SPEEDUP = 1.05  # a path measured no faster than float32 is not worth any error
 NEAR_FASTEST = 0.9
 
@@ -55,6 +55,7 @@ class Agreement:
     max_probability_difference: float  # largest |fake probability - float32's|
     speedup: float | None = None  # forward passes per second over float32's, where measured
     source: str = "export_check"  # "export_check" (lopt export --check) or "live" (served inputs)
+    detail: str = ""  # how the path was made, where that varies (int8 files: ``int8.describe``)
 
     def passes(self, min_agreement: float) -> bool:
         faster = self.speedup is None or self.speedup > MIN_SPEEDUP

@@ -49,7 +49,12 @@ class CalibrationInfo(BaseModel):
 class PathCheck(BaseModel):
     """One reduced path against float32 on the same inputs."""
 
-    precision: Literal["bfloat16", "int8", "onnx", "onnx-int8"]
+    precision: Literal["bfloat16", "int8", "onnx", "onnx-int8", "onnx-int8-mixed"]
+    detail: str = Field(
+        "",
+        description="How the path was made, where it varies: int8 weights per channel or per "
+        "matrix, their bits, and which multiplications stay in float32.",
+    )
     samples: int = Field(description="Inputs compared.")
     agreement: float = Field(
         description="Share of those inputs with the same verdict level and the same label."
@@ -108,7 +113,8 @@ class ModelInfo(ModelRef):
     dtype: str
     precision: str = Field(
         description="Inference path serving it: exact (the weights in dtype), bfloat16, int8, "
-        "onnx or onnx-int8 (LOPT_PRECISION; auto resolved from the checkpoint's record)."
+        "onnx, onnx-int8 or onnx-int8-mixed (int8 with the multiplications int8 hurts most kept "
+        "in float32) (LOPT_PRECISION; auto resolved from the record)."
     )
     precision_check: PrecisionCheck | None = Field(
         None,

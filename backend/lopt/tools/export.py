@@ -1,16 +1,19 @@
 """``lopt export``: a checkpoint folder with ONNX files and its precision record.
 
 The output folder holds a copy of the checkpoint, ``model.onnx``, ``model-int8.onnx``
-and, when images are given, ``lopt_precision.json``: each reduced path's agreement with
-float32 on those images. The images go through what serving does to them first: faces
-are found and cropped (the whole image when there is none), so the check runs on the
-inputs the model really sees. Point ``LOPT_IMAGE_MODEL`` at the folder to serve it.
+and, when images are given, ``model-int8-mixed.onnx`` (the multiplications int8 hurts most
+on the first ``CALIBRATION`` inputs kept in float32; it is then checked on the others only)
+and ``lopt_precision.json``: each reduced path's agreement with float32 on those images.
+The images go through what serving does to them first: faces are found and cropped (the
+whole image when there is none), so the check runs on the inputs the model really sees.
+Point ``LOPT_IMAGE_MODEL`` at the folder to serve it.
 """
 
 from __future__ import annotations
 
 import shutil
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +23,7 @@ import torch
 from lopt.config import Settings
 from lopt.errors import ModelLoadError
 from lopt.inference.detectors import ImageDetector
+from lopt.inference.int8 import CALIBRATION, describe, quantize_mixed, recipe_path
 from lopt.inference.onnx_backend import ONNX_FILES, export_onnx
 from lopt.inference.precision import RECORD_FILE, REDUCED, apply_precision, compare_paths
 from lopt.inference.precision import write_record as save_record
@@ -91,7 +95,8 @@ def export_checkpoint(
     if loaded.folder is None:
         raise ModelLoadError(f"Cannot find the files of '{model_id}' to copy.")
     if output.resolve() != loaded.folder.resolve():
-        ignore = shutil.ignore_patterns(*ONNX_FILES.values(), RECORD_FILE)
+        made = [*ONNX_FILES.values(), *(recipe_path(Path(f)).name for f in ONNX_FILES.values())]
+        ignore = shutil.ignore_patterns(*made, RECORD_FILE)
         shutil.copytree(loaded.folder, output, dirs_exist_ok=True, ignore=ignore)
     reference = ImageDetector(loaded)
     sample = torch.stack([reference.warm_up_input()] * 2)
@@ -109,10 +114,20 @@ def export_checkpoint(
             min_face_size=settings.min_face_size,
             max_pixels=settings.max_image_pixels,
         )
+        calibration = min(CALIBRATION, len(tensors) // 4)
+        if calibration:
+            inputs = torch.stack(tensors[:calibration]).numpy()
+            quantize_mixed(files["onnx"], output / ONNX_FILES["onnx-int8-mixed"], inputs)
         results = []
         for precision in REDUCED:
+            if precision == "onnx-int8-mixed" and not calibration:
+                continue  # too few inputs to measure on and check on apart
+            judged = tensors[calibration:] if precision == "onnx-int8-mixed" else tensors
             candidate = ImageDetector(apply_precision(load_float32(str(output)), precision))
-            results.append(compare_paths(reference, candidate, tensors, precision=precision))
+            result = compare_paths(reference, candidate, judged, precision=precision)
+            if precision in ONNX_FILES:
+                result = replace(result, detail=describe(output / ONNX_FILES[precision]))
+            results.append(result)
         what = "face crops" if faces else "whole images"
         save_record(output, results, data=f"{len(tensors)} {what} from {len(check)} images")
         report["agreement"] = [vars(result) for result in results]

@@ -24,7 +24,7 @@ from lopt.inference.live_check import LiveCheck
 from lopt.inference.live_tally import allowed_disagreements
 from lopt.inference.onnx_backend import export_onnx
 from lopt.inference.precision import Agreement, read_record, write_record
-from tests.helpers import build_image_model, load_on_cpu, noise_image
+from tests.helpers import build_image_model, load_on_cpu, noise_image, with_outlier_channels
 
 SAMPLES = 24
 
@@ -135,6 +135,27 @@ def wait_for(client: TestClient, done: Callable[[dict[str, Any]], bool], timeout
     raise AssertionError(f"timed out; last state: {model['precision_check']}")
 
 
+def serve_until(
+    client: TestClient,
+    tmp_path: Path,
+    done: Callable[[dict[str, Any]], bool],
+    *,
+    start: int = 1000,
+    timeout_s: float = 120,
+) -> dict[str, Any]:
+    """Keep sending new photos, as live traffic would, until ``done`` holds for the image
+    model's entry (a path made from live inputs is checked on inputs judged after it)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        model = image_model(client)
+        if done(model):
+            return model
+        send(client, photos(tmp_path, 8, start=start))
+        start += 8
+        time.sleep(0.1)
+    raise AssertionError(f"timed out; last state: {model['precision_check']}")
+
+
 def settings_for(make_settings, folder: Path, cache: Path, **overrides: object):  # type: ignore[no-untyped-def]
     values: dict[str, object] = {
         "image_model": str(folder),
@@ -169,10 +190,12 @@ def test_server_switches_to_a_path_that_agrees_on_live_inputs_and_restarts_on_it
         assert before["precision"] == "exact"
         assert before["precision_check"]["state"] == "validating"
         float32 = send(client, served)
-        model = wait_for(client, lambda m: m["precision_check"]["state"] != "validating")
+        model = serve_until(
+            client, tmp_path, lambda m: m["precision_check"]["state"] != "validating"
+        )
         check = model["precision_check"]
         assert check["state"] == "reduced", model
-        assert model["precision"] in ("onnx", "onnx-int8", "int8", "bfloat16")
+        assert model["precision"] in ("onnx", "onnx-int8", "onnx-int8-mixed", "int8", "bfloat16")
         assert check["source"] == "live"
         assert check["samples"] >= SAMPLES and check["agreement"] >= settings.min_agreement
         assert check["speedup"] > 1.05
@@ -208,12 +231,15 @@ def test_server_stays_in_float32_when_reduced_paths_disagree(
     settings = settings_for(make_settings, fragile, tmp_path / "cache")
     with TestClient(create_app(settings)) as client:
         send(client, photos(tmp_path, SAMPLES + 8))
-        model = wait_for(client, lambda m: m["precision_check"]["state"] != "validating")
+        model = serve_until(
+            client, tmp_path, lambda m: m["precision_check"]["state"] != "validating"
+        )
         check = model["precision_check"]
         assert model["precision"] == "exact"
         assert check["state"] == "exact"
         paths = {p["precision"]: p for p in check["paths"]}
-        assert {"int8", "onnx-int8"} <= set(paths)
+        # int8 failed, so a mixed file was made from live inputs and tried too
+        assert {"int8", "onnx-int8", "onnx-int8-mixed"} <= set(paths)
         assert not any(p["passes"] for p in paths.values())
         assert paths["int8"]["agreement"] < settings.min_agreement
     folder = export_folder(load_on_cpu(fragile), settings)
@@ -221,6 +247,36 @@ def test_server_stays_in_float32_when_reduced_paths_disagree(
     assert read_record(folder) and not any(
         result.passes(settings.min_agreement) for result in read_record(folder).values()
     )
+
+
+def test_int8_that_disagrees_is_made_to_agree_by_keeping_what_it_hurts_in_float32(
+    make_settings, trained: Path, tmp_path: Path, one_thread: int
+) -> None:  # type: ignore[no-untyped-def]
+    """A trained model with outlier activations (as trained transformers have): int8 of
+    every multiplication changes verdicts; the server measures on its live inputs which
+    multiplications int8 hurts, keeps those in float32, and that file agrees."""
+    folder = with_outlier_channels(trained, tmp_path / "outliers")
+    settings = settings_for(make_settings, folder, tmp_path / "cache", num_threads=one_thread)
+    with TestClient(create_app(settings)) as client:
+        float32 = send(client, photos(tmp_path, SAMPLES + 8))
+        model = serve_until(
+            client, tmp_path, lambda m: m["precision_check"]["state"] != "validating"
+        )
+        check = model["precision_check"]
+        paths = {p["precision"]: p for p in check["paths"]}
+        assert paths["onnx-int8"]["agreement"] < settings.min_agreement
+        mixed = paths["onnx-int8-mixed"]
+        assert mixed["samples"] >= SAMPLES and mixed["agreement"] >= settings.min_agreement
+        assert "kept in float32" in mixed["detail"] and "per-channel" in mixed["detail"]
+        assert check["state"] == "reduced"  # some path agreed: mixed or another that did
+    assert {r["verdict"] for r in float32} >= {"authentic", "manipulated"}
+    cache = export_folder(load_on_cpu(folder), settings)
+    assert cache is not None and (cache / "model-int8-mixed.onnx").is_file()
+    record = read_record(cache)
+    assert record["onnx-int8-mixed"].passes(settings.min_agreement) or (
+        record["onnx-int8-mixed"].agreement >= settings.min_agreement
+    )
+    assert not list(cache.glob(".partial-*"))
 
 
 def test_spot_checks_switch_back_when_live_inputs_disagree(

@@ -159,7 +159,7 @@ def test_lopt_export_writes_onnx_files_and_the_record_auto_reads(
 
     images = tmp_path / "images"
     images.mkdir()
-    for seed in range(4):
+    for seed in range(8):
         noise_image(40, 40, seed=seed).save(images / f"{seed}.png")
     output = tmp_path / "exported"
     assert (
@@ -168,8 +168,13 @@ def test_lopt_export_writes_onnx_files_and_the_record_auto_reads(
     )
     assert (output / "model.onnx").is_file() and (output / "model-int8.onnx").is_file()
     record = read_record(output)
-    assert sorted(record) == ["bfloat16", "int8", "onnx", "onnx-int8"]
-    assert all(result.samples == 4 for result in record.values())
+    assert sorted(record) == ["bfloat16", "int8", "onnx", "onnx-int8", "onnx-int8-mixed"]
+    # the mixed file is made from the first 8 // 4 inputs and checked on the others only
+    assert record["onnx-int8-mixed"].samples == 6
+    assert all(r.samples == 8 for name, r in record.items() if name != "onnx-int8-mixed")
+    assert (output / "model-int8-mixed.onnx").is_file()
+    assert record["onnx-int8"].detail.startswith("per-channel")
+    assert "weight MatMuls" in record["onnx-int8-mixed"].detail
     assert record["onnx"].max_probability_difference < 1e-4
     loaded = apply_precision(load(output), "auto", bf16_capable=False)
     passing = {name for name, r in record.items() if name != "bfloat16" and r.passes(0.99)}
@@ -235,7 +240,11 @@ def test_export_checks_on_the_face_crops_serving_makes(checkpoints, tmp_path: Pa
         args = ["export", str(checkpoints["vit"]), "--output", str(output)]
         assert main([*args, "--check", str(manifest), *flags]) == 0
         record = read_record(output)
-        assert {result.samples for result in record.values()} == {expected}
+        assert {r.samples for n, r in record.items() if n != "onnx-int8-mixed"} == {expected}
+        if expected >= 4:  # the mixed file is checked on the inputs it was not made from
+            assert record["onnx-int8-mixed"].samples == expected - expected // 4
+        else:  # too few to spare any
+            assert "onnx-int8-mixed" not in record
         data = json.loads((output / RECORD_FILE).read_text())["data"]
         assert data.startswith(f"{expected} ") and data.endswith("from 3 images")
 
