@@ -15,8 +15,8 @@ LOPT_PRECISION=exact; both for ``--seconds`` with ``--clients`` clients.
 clients send the warm-up photos, then keep sending them until ``/api/models`` says the
 checks are done; every latency while they ran is kept.
 4. ``after``: the same server, ``--seconds`` with ``--clients`` clients.
-5. Agreement: the held-out photos' verdict levels from the switched server against the
-float32 server's.
+5. Agreement: the held-out photos' verdict levels and labels from the switched server
+against the float32 server's.
 
 Printed: requests/s and p50/p95/p99 of each phase, ratios to the naive server, the p95
 of the shadow phase against float32 alone, the switch (path, inputs checked, agreement,
@@ -204,16 +204,20 @@ def main() -> int:
             _, switched = send_all(url, held, args.clients)
             check = state["model"]["precision_check"]
     pairs = zip(reference, switched, strict=True)
-    same = sum(a.get("verdict") == b.get("verdict") for a, b in pairs)
+    # what a user is told: the verdict level and the label
+    same = sum(
+        (a.get("verdict"), a.get("label")) == (b.get("verdict"), b.get("label")) for a, b in pairs
+    )
     print(
         f"\nChecks: {check['state']} after {decided:.0f} s and {shadow.requests} requests; "
         f"{check['note']}"
     )
     for path in check["paths"]:
         print(
-            f"  {path['precision']:10s} {path['agreement']:.1%} of {path['samples']}, "
+            f"  {path['precision']:15s} {path['agreement']:.1%} of {path['samples']}, "
             f"largest gap {path['max_probability_difference']:.4f}, "
             f"{path['speedup']}x, {'passes' if path['passes'] else 'fails'}"
+            + (f" ({path['detail']})" if path.get("detail") else "")
         )
     slower = shadow.percentile(95) / float32.percentile(95)
     print(f"p95 while checks ran / float32 alone: {slower:.2f}")

@@ -52,7 +52,11 @@ def timed_rate(detector, tensors) -> float:  # type: ignore[no-untyped-def]
 
 
 def compare_all(title: str, model: str, images: list, output: Path, record: bool) -> None:  # type: ignore[type-arg]
+    import torch
+
     from lopt.inference.detectors import ImageDetector
+    from lopt.inference.int8 import CALIBRATION, quantize_mixed
+    from lopt.inference.onnx_backend import ONNX_FILES
     from lopt.inference.precision import REDUCED, apply_precision, compare_paths, write_record
     from lopt.tools.export import export_checkpoint, load_float32
 
@@ -61,16 +65,23 @@ def compare_all(title: str, model: str, images: list, output: Path, record: bool
     tensors = [reference.preprocess(image) for image in images]
     base = timed_rate(reference, tensors[: BATCH * 6])
     print(f"\n## {title}: {len(tensors)} inputs")
-    print(f"{'path':<10} {'agreement':>9} {'max |dp|':>9} {'img/s':>7} {'x fp32':>7}")
-    print(f"{'float32':<10} {1:>9.3%} {0:>9.4f} {base:>7.1f} {1:>6.2f}x")
+    print(f"{'path':<16} {'agreement':>9} {'max |dp|':>9} {'img/s':>7} {'x fp32':>7}")
+    print(f"{'float32':<16} {1:>9.3%} {0:>9.4f} {base:>7.1f} {1:>6.2f}x")
     results = []
+    calibration = min(CALIBRATION, len(tensors) // 4)  # as `lopt export --check` does
+    quantize_mixed(
+        output / ONNX_FILES["onnx"],
+        output / ONNX_FILES["onnx-int8-mixed"],
+        torch.stack(tensors[:calibration]).numpy(),
+    )
     for precision in REDUCED:
         candidate = ImageDetector(apply_precision(load_float32(str(output)), precision))
-        result = compare_paths(reference, candidate, tensors, precision=precision, batch_size=BATCH)
+        judged = tensors[calibration:] if precision == "onnx-int8-mixed" else tensors
+        result = compare_paths(reference, candidate, judged, precision=precision, batch_size=BATCH)
         speedup = result.speedup or float("nan")
         results.append(result)
         print(
-            f"{precision:<10} {result.agreement:>9.3%} {result.max_probability_difference:>9.4f} "
+            f"{precision:<16} {result.agreement:>9.3%} {result.max_probability_difference:>9.4f} "
             f"{base * speedup:>7.1f} {speedup:>6.2f}x",
             flush=True,
         )

@@ -259,7 +259,7 @@ class LiveCheck:
                 )
         except TimeoutError:
             log.warning("Making the mixed int8 file took too long; it is not checked")
-        except OSError as error:
+        except Exception as error:  # a background extra: serving goes on without it
             log.warning("No mixed int8 file for live checks (%s)", error)
         finally:
             self.mixed = "done"
@@ -336,6 +336,7 @@ class LiveCheck:
         self._save(record.values())
         served = self.tallies.get(choice)
         self.held.clear()
+        self.recent.clear()
         if served is None:
             self.state = "exact"
             self.note = (
@@ -351,10 +352,7 @@ class LiveCheck:
                 precision_evidence=evidence,
             )
             self.state = "reduced"
-            self.note = (
-                f"{choice} serves: it agreed with float32 on {evidence.agreement:.1%} "
-                f"of {evidence.samples} live inputs, {evidence.speedup}x as fast."
-            )
+            self.note = evidence_note(self.detector.loaded)
             log.warning(
                 "Switched %s to %s after live checks: %s",
                 self.float32.model_id,

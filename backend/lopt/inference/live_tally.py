@@ -106,9 +106,10 @@ def evidence_note(loaded: LoadedModel) -> str:
     if evidence is None:
         return "Float32 serves."
     where = "live inputs" if evidence.source == "live" else "`lopt export --check` inputs"
+    how = f" ({evidence.detail})" if evidence.detail else ""
     return (
-        f"{loaded.precision} serves: it agreed with float32 on {evidence.agreement:.1%} of "
-        f"{evidence.samples} {where}, {evidence.speedup}x as fast."
+        f"{loaded.precision}{how} serves: it agreed with float32 on {evidence.agreement:.1%} "
+        f"of {evidence.samples} {where}, {evidence.speedup}x as fast."
     )
 
 
