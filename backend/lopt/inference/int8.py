@@ -15,8 +15,10 @@ things shrink that error, each judged by the same agreement rule as every other 
   int8 error is measured on real model inputs (``matmul_errors``: the relative error of
   its output when its input and weights are quantised as ONNX Runtime does, on inputs
   computed in float32) and the worst ``share`` of them are left out of quantisation
-  (``onnx-int8-mixed``). Measured per layer, not guessed: for a ViT they are mostly the
-  second MLP layers, fed by GELU outputs with rare large values.
+  (``onnx-int8-mixed``). Measured per layer, not guessed: which layers suffer depends on
+  the weights (a transformer with outlier activation channels loses most in the layers
+  those channels feed; the weak DeiT-base trained here has no such layer, and its errors
+  lie within 0.015-0.019 of each other).
 """
 
 from __future__ import annotations
