@@ -95,7 +95,8 @@ def export_checkpoint(
     if loaded.folder is None:
         raise ModelLoadError(f"Cannot find the files of '{model_id}' to copy.")
     if output.resolve() != loaded.folder.resolve():
-        made = [*ONNX_FILES.values(), *(recipe_path(Path(f)).name for f in ONNX_FILES.values())]
+        recipes = [recipe_path(Path(ONNX_FILES[n])).name for n in ONNX_FILES if "int8" in n]
+        made = [*ONNX_FILES.values(), *recipes]
         ignore = shutil.ignore_patterns(*made, RECORD_FILE)
         shutil.copytree(loaded.folder, output, dirs_exist_ok=True, ignore=ignore)
     reference = ImageDetector(loaded)
