@@ -3,12 +3,26 @@
 from __future__ import annotations
 
 import contextlib
+from pathlib import Path
 
 import torch
 
 from lopt.errors import ModelLoadError
 
 DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
+
+
+def cpu_flags(cpuinfo: Path = Path("/proc/cpuinfo")) -> set[str]:
+    """The CPU's feature flags (Linux; empty where they cannot be read)."""
+    try:
+        text = cpuinfo.read_text(errors="ignore")
+    except OSError:
+        return set()
+    flags: set[str] = set()
+    for line in text.splitlines():
+        if line.startswith("flags"):
+            flags.update(line.split(":", 1)[-1].split())
+    return flags
 
 
 def pick_device(requested: str) -> torch.device:

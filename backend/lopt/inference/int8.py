@@ -32,6 +32,8 @@ from pathlib import Path
 
 import numpy as np
 
+from lopt.inference.device import cpu_flags
+
 VNNI_FLAGS = {"avx512_vnni", "avx_vnni", "amx_int8"}
 MIXED_SHARE = 0.15  # of the quantisable multiplications' work, kept in float32
 CALIBRATION = 32  # inputs on which each multiplication's int8 error is measured
@@ -39,14 +41,7 @@ CALIBRATION = 32  # inputs on which each multiplication's int8 error is measured
 
 def cpu_has_vnni(cpuinfo: Path = Path("/proc/cpuinfo")) -> bool:
     """True when the CPU has VNNI int8 dot products (no u8s8 saturation), on Linux."""
-    try:
-        text = cpuinfo.read_text(errors="ignore")
-    except OSError:
-        return False
-    return any(
-        line.startswith("flags") and VNNI_FLAGS & set(line.split(":", 1)[-1].split())
-        for line in text.splitlines()
-    )
+    return bool(cpu_flags(cpuinfo) & VNNI_FLAGS)
 
 
 @dataclass(frozen=True)

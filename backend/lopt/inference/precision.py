@@ -27,6 +27,7 @@ import torch
 
 from lopt.config import Settings
 from lopt.errors import ModelLoadError
+from lopt.inference.device import cpu_flags
 from lopt.inference.exports import export_folder
 from lopt.inference.onnx_backend import ONNX_FILES, load_onnx
 from lopt.inference.registry import LoadedModel
@@ -64,15 +65,7 @@ class Agreement:
 
 def cpu_supports_bf16(cpuinfo: Path = Path("/proc/cpuinfo")) -> bool:
     """True when the CPU multiplies bfloat16 natively (AVX512-BF16 or AMX), on Linux."""
-    try:
-        text = cpuinfo.read_text(errors="ignore")
-    except OSError:
-        return False
-    flags = set()
-    for line in text.splitlines():
-        if line.startswith("flags"):
-            flags.update(line.split(":", 1)[-1].split())
-    return bool(flags & {"avx512_bf16", "amx_bf16"})
+    return bool(cpu_flags(cpuinfo) & {"avx512_bf16", "amx_bf16"})
 
 
 def read_record(folder: Path | None) -> dict[str, Agreement]:
