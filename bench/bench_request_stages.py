@@ -1,0 +1,135 @@
+"""Where one photo request's time goes, stage by stage, through the serving code.
+
+    python bench/bench_request_stages.py [--rounds 8] [--model MODEL]
+
+The embedded detector (or ``--model``) in the precision ``auto`` resolves to, on the
+1080p portraits ``bench_throughput.py`` posts. One request at a time, no HTTP: the image
+pipeline's own ``prepare`` (decode, every face-search pass, the full-size decode when a
+face is too small at reduced size, crop and preprocessing), then the forward pass of that
+one face and the provenance reading. Each stage's median over the rounds after the first
+is printed with its share of the sum; with 8 clients on 2 cores the server's rate is
+bounded by the sum, not by any one stage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import torch
+from bench_throughput import PORTRAITS, embedded_model, photo
+from harness import SHARED_DATA, machine_description
+
+from lopt.config import load_settings
+from lopt.inference.detectors import ImageDetector
+from lopt.inference.pipelines import image as image_pipeline
+from lopt.inference.pipelines.image import ImageOptions, ImagePipeline
+from lopt.inference.pipelines.media_input import MediaInput
+from lopt.inference.precision import apply_precision
+from lopt.inference.registry import load_model
+from lopt.media.face_config import FaceDetectorConfig
+from lopt.media.faces import FaceDetector
+from lopt.media.sniff import sniff_media
+from lopt.provenance import ProvenanceOptions
+from lopt.provenance.read import read_provenance
+
+times: dict[str, list[float]] = defaultdict(list)
+
+
+def timed(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            times[name].append(time.perf_counter() - started)
+
+    return wrapper
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=8)
+    parser.add_argument("--model", default=None, help="default: the embedded detector")
+    args = parser.parse_args()
+    model = args.model or embedded_model()
+    settings = load_settings(image_model=model, video_model="none")
+    loaded = load_model(
+        model,
+        task="image",
+        setting="LOPT_IMAGE_MODEL",
+        device=torch.device("cpu"),
+        dtype=torch.float32,
+    )
+    loaded = apply_precision(loaded, "auto")
+    detector = ImageDetector(loaded)
+    faces = FaceDetectorConfig.from_settings(settings).build()
+    options = ImageOptions.from_settings(settings)
+    # prepare() needs no batcher
+    pipeline = ImagePipeline(detector, None, faces, options)  # type: ignore[arg-type]
+    provenance = ProvenanceOptions.from_settings(settings)
+    print(machine_description())
+    photos = len(PORTRAITS)
+    print(f"{Path(model).name} on {loaded.precision}; {args.rounds} rounds of {photos} photos")
+
+    # Every stage of prepare() is timed where the pipeline calls it.
+    image_pipeline.load_image = timed("decode (each decode)", image_pipeline.load_image)
+    image_pipeline.crop_faces = timed("crop", image_pipeline.crop_faces)
+    search = FaceDetector._detect
+    FaceDetector._detect = timed("face search (each pass)", search)  # type: ignore[method-assign]
+    detector.preprocess = timed("preprocess", detector.preprocess)  # type: ignore[method-assign]
+
+    with tempfile.TemporaryDirectory() as scratch:
+        files = []
+        for name in PORTRAITS:
+            path = Path(scratch) / f"{Path(name).stem}-1080p.jpg"
+            path.write_bytes(photo(SHARED_DATA / "media" / name, 1920, 1080))
+            files.append(path)
+        per_request: list[dict[str, float]] = []
+        for round_ in range(args.rounds):
+            for path in files:
+                times.clear()
+                media = MediaInput(path=path, sniffed=sniff_media(path))
+                started = time.perf_counter()
+                prepared = pipeline.prepare(media)
+                times["prepare (all of it)"].append(time.perf_counter() - started)
+                started = time.perf_counter()
+                detector.predict(torch.stack(prepared.tensors))
+                times["forward pass"].append(time.perf_counter() - started)
+                started = time.perf_counter()
+                read_provenance(path, media.sniffed.mime, media.sniffed.kind, provenance)
+                times["provenance"].append(time.perf_counter() - started)
+                if round_ > 0:
+                    per_request.append({k: 1000 * sum(v) for k, v in times.items()})
+                    per_request[-1]["passes"] = len(times["face search (each pass)"])
+                    per_request[-1]["decodes"] = len(times["decode (each decode)"])
+    names = [k for k in per_request[0] if k not in ("passes", "decodes")]
+    total = sum(
+        statistics.mean(r.get(k, 0.0) for r in per_request)
+        for k in names
+        if k != "prepare (all of it)"
+    )
+    print(f"\n{'stage (mean per request)':<28} {'ms':>7} {'share':>7}")
+    for name in names:
+        mean = statistics.mean(r.get(name, 0.0) for r in per_request)
+        share = "" if name == "prepare (all of it)" else f"{100 * mean / total:6.0f}%"
+        print(f"{name:<28} {mean:>7.1f} {share:>7}")
+    print(f"{'sum of stages':<28} {total:>7.1f}")
+    passes = statistics.mean(r["passes"] for r in per_request)
+    decodes = statistics.mean(r["decodes"] for r in per_request)
+    print(f"face-search passes per request: {passes:.2f}; decodes per request: {decodes:.2f}")
+    print(f"one request at a time, back to back: {1000 / total:.1f} requests/s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
