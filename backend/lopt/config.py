@@ -101,8 +101,9 @@ class Settings(BaseSettings):
         200,
         ge=0,
         le=1_000_000,
-        description="With LOPT_PRECISION=auto and no record: live inputs each reduced path is "
-        "checked on against float32, in idle time, before the server switches to the fastest "
+        description="With LOPT_PRECISION=auto and no record: live inputs a reduced path is "
+        "checked on against float32, in idle time (fastest path first; paths that could no "
+        "longer be chosen are left unfinished), before the server switches to the fastest "
         "that agrees (and, after a switch, the window of spot checks that must keep agreeing); "
         "0: no live checks.",
     )

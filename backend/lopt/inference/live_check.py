@@ -7,13 +7,19 @@ inference thread's time while requests are being handled, it runs the candidate 
 them — torch int8 and bfloat16 (where the CPU has it) at once, ONNX float32 and int8 once
 a background process has exported them into the export cache — and counts agreement
 (same verdict level and label), the largest probability gap and the time against
-float32's. Where ONNX int8 disagrees, it does not give up on int8: a second background
-process gets the last ``CALIBRATION`` judged inputs through a pipe, measures which weight
-multiplications int8 hurts most on them, and writes ``onnx-int8-mixed`` (those kept in
-float32), which is then checked like the others on inputs judged after it. After
-``LOPT_SHADOW_SAMPLES`` inputs per path it writes the record into the export cache
-(``lopt_precision.json``, ``source: live``), and switches to the path ``auto`` would take
-from that record (``choose_precision``). A restart reads the record and starts there.
+float32's. Paths are checked fastest first (each is timed on a few steps, then the fastest
+open one takes the inputs), and a path stops being checked as soon as ``auto`` could no
+longer take it: clearly slower than float32, or more than 10% slower than a path that
+has passed; so when the fastest path agrees, the decision comes after its
+``LOPT_SHADOW_SAMPLES`` inputs rather than after every path's. Where ONNX int8
+disagrees, it does not give up on int8: a second background process gets the last
+``CALIBRATION`` judged inputs through a pipe, measures which weight multiplications int8
+hurts most on them, and writes ``onnx-int8-mixed`` (those kept in float32), which is then
+checked like the others on inputs judged after it. Once every path is checked to the end
+(``LOPT_SHADOW_SAMPLES`` inputs), failed or left unfinished, it writes the record of the
+checked ones into the export cache (``lopt_precision.json``, ``source: live``), and
+switches to the path ``auto`` would take from that record (``choose_precision``). A
+restart reads the record and starts there.
 
 While a reduced path serves, a ``LOPT_SHADOW_SPOT_CHECK`` share of its inputs is judged
 again in float32 in idle time; when the last ``LOPT_SHADOW_SAMPLES`` spot checks hold more
@@ -49,6 +55,8 @@ from lopt.inference.live_tally import (
     Tally,
     allowed_disagreements,
     evidence_note,
+    next_tally,
+    out_of_contention,
     path_check,
     summary,
 )
@@ -108,6 +116,8 @@ class LiveCheck:
         self.clock = Float32Clock()
         self.tallies: dict[str, Tally] = {}
         self.finished: dict[str, Agreement] = {}
+        # paths no longer checked because auto could not take them: where they got, and why
+        self.unfinished: dict[str, tuple[Agreement, str]] = {}
         self.held: deque[Held] = deque(maxlen=settings.shadow_buffer)
         self.recent: deque[torch.Tensor] = deque(maxlen=CALIBRATION)  # memory only
         self.mixed = "not_needed"  # -> wanted (onnx-int8 failed) -> making -> done
@@ -277,17 +287,20 @@ class LiveCheck:
         self.tallies[name] = Tally(name, detector, detail=detail)
         self._events += 1
 
+    def _open(self, name: str) -> bool:
+        return name not in self.finished and name not in self.unfinished
+
     def _todo(self, tally: Tally) -> list[Held]:
-        if tally.precision in self.finished:
+        if not self._open(tally.precision):
             return []
         return [item for item in self.held if tally.precision not in item.done][:STEP_ITEMS]
 
     def _validation_step(self) -> bool:
-        """Run the least-checked candidate on up to STEP_ITEMS held inputs."""
+        """Run the next candidate (``next_tally``) on up to STEP_ITEMS held inputs."""
         open_tallies = [t for t in self.tallies.values() if self._todo(t)]
         if not open_tallies:
             return False
-        tally = min(open_tallies, key=lambda t: t.samples)
+        tally = next_tally(open_tallies)
         items = self._todo(tally)
         batch = torch.stack([item.tensor for item in items])
         started = time.perf_counter()
@@ -308,30 +321,50 @@ class LiveCheck:
         if tally.samples >= self.window or tally.disagreements > allowed:
             self.finished[tally.precision] = tally.agreement()
             if tally.precision == "onnx-int8" and tally.disagreements > allowed:
-                self.mixed = "wanted" if self.folder is not None else "done"
+                # the mixed file is never faster than onnx-int8: worth making only where
+                # onnx-int8's own speed could still have been chosen
+                faster = out_of_contention(tally, self._passed()) is None
+                self.mixed = "wanted" if self.folder is not None and faster else "done"
+        self._leave_unfinished()
         if self.exports_done:  # until then, the ONNX paths still need every held input
-            everyone = {name for name in self.tallies if name not in self.finished}
+            everyone = {name for name in self.tallies if self._open(name)}
             while self.held and everyone <= self.held[0].done:
                 self.held.popleft()
         return True
+
+    def _passed(self) -> list[Agreement]:
+        return [a for a in self.finished.values() if a.passes(self.settings.min_agreement)]
+
+    def _leave_unfinished(self) -> None:
+        """Stop checking the paths ``auto`` could no longer take."""
+        passed = self._passed()
+        for name, tally in self.tallies.items():
+            if self._open(name) and (why := out_of_contention(tally, passed)):
+                self.unfinished[name] = (tally.agreement(), why)
+                log.info("Live checks: %s left unfinished (%s)", name, why)
 
     def _decided(self) -> bool:
         mixed_settled = self.mixed in ("not_needed", "done")
         return (
             self.exports_done
             and mixed_settled
-            and all(name in self.finished for name in self.tallies)
+            and not any(self._open(name) for name in self.tallies)
         )
 
     def _decide(self) -> None:
-        """Write the record and serve the path ``auto`` takes from it (inference thread)."""
-        record = {name: self.finished[name] for name in self.tallies}
+        """Write the record and serve the path ``auto`` takes from it (inference thread).
+
+        The record holds the paths checked to the end or to their failure, and those left
+        unfinished whose numbers could not pass anyway (not faster than float32): a restart
+        then knows them. One left unfinished because a faster path passed is not recorded,
+        since its few inputs would pass it as if it had been checked on them all."""
+        minimum = self.settings.min_agreement
+        record = {name: self.finished[name] for name in self.tallies if name in self.finished}
+        for name, (result, _) in self.unfinished.items():
+            if not result.passes(minimum):
+                record[name] = result
         choice = choose_precision(
-            "auto",
-            torch.device("cpu"),
-            record,
-            min_agreement=self.settings.min_agreement,
-            bf16_capable=self._bf16,
+            "auto", torch.device("cpu"), record, min_agreement=minimum, bf16_capable=self._bf16
         )
         self._save(record.values())
         served = self.tallies.get(choice)
@@ -416,12 +449,18 @@ class LiveCheck:
         loaded = self.detector.loaded
         evidence: Agreement | None = loaded.precision_evidence
         finished, tallies = dict(self.finished), dict(self.tallies)  # copies: atomic
+        unfinished = dict(self.unfinished)
         spot = list(self.spot_results)
-        results = list(finished.values()) + [
-            t.agreement() for name, t in tallies.items() if name not in finished
+        minimum = self.settings.min_agreement
+        paths = [path_check(a, minimum) for a in finished.values()]
+        paths += [path_check(a, minimum, why) for a, why in unfinished.values()]
+        paths += [
+            path_check(t.agreement(), minimum)
+            for name, t in tallies.items()
+            if name not in finished and name not in unfinished
         ]
-        if not results and evidence is not None:
-            results = [evidence]
+        if not paths and evidence is not None:
+            paths = [path_check(evidence, minimum)]
         checks = len(spot)
         return PrecisionCheck(
             state=self.state,
@@ -431,6 +470,6 @@ class LiveCheck:
             speedup=evidence.speedup if evidence else None,
             spot_checks=checks,
             spot_agreement=round(1 - sum(spot) / checks, 4) if checks else None,
-            paths=[path_check(a, self.settings.min_agreement) for a in results],
+            paths=paths,
             note=self.note or evidence_note(loaded),
         )

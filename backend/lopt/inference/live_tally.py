@@ -1,8 +1,10 @@
 """What live precision checks count, and how a path's evidence is shown.
 
 ``Tally`` counts one candidate path's agreement with float32 and its speed, step by step;
-``Float32Clock`` times float32 in the same steps; ``recorded_status`` and ``path_check``
-turn an ``Agreement`` into what ``/api/models`` shows (``PrecisionCheck``).
+``Float32Clock`` times float32 in the same steps; ``next_tally`` and ``out_of_contention``
+check the fastest paths first and stop checking those ``auto`` could no longer take;
+``recorded_status`` and ``path_check`` turn an ``Agreement`` into what ``/api/models``
+shows (``PrecisionCheck``).
 """
 
 from __future__ import annotations
@@ -10,16 +12,18 @@ from __future__ import annotations
 import math
 import statistics
 from collections import deque
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import torch
 
 from lopt.inference.detectors import ImageDetector
-from lopt.inference.precision import Agreement
+from lopt.inference.precision import MIN_SPEEDUP, NEAR_FASTEST, Agreement
 from lopt.inference.registry import LoadedModel
 from lopt.inference.results import PathCheck, PrecisionCheck
 
 TIMINGS = 5  # float32 timings per batch size before its cost is taken as known
+SPEED_STEPS = 3  # a path's timed steps (after its warm-up step) before its speed is known
 
 
 def allowed_disagreements(window: int, min_agreement: float) -> int:
@@ -46,8 +50,15 @@ class Tally:
         if self.steps > 1 and seconds > 0:
             self.ratios.append(reference_seconds / seconds)
 
+    @property
+    def speed_known(self) -> bool:
+        return len(self.ratios) >= SPEED_STEPS
+
+    def speedup(self) -> float | None:
+        return statistics.median(self.ratios) if self.ratios else None  # robust to spikes
+
     def agreement(self) -> Agreement:
-        speedup = statistics.median(self.ratios) if self.ratios else None  # robust to spikes
+        speedup = self.speedup()
         return Agreement(
             precision=self.precision,
             samples=self.samples,
@@ -57,6 +68,32 @@ class Tally:
             source="live",
             detail=self.detail,
         )
+
+
+def next_tally(candidates: Sequence[Tally]) -> Tally:
+    """The path to check next: one whose speed is not known yet (the least timed first),
+    else the fastest. Checking the fastest first lets a decision come after one path's
+    inputs instead of every path's, since ``auto`` takes the fastest path that passes."""
+    unknown = [tally for tally in candidates if not tally.speed_known]
+    if unknown:
+        return min(unknown, key=lambda tally: tally.steps)
+    return max(candidates, key=lambda tally: tally.speedup() or 0.0)
+
+
+def out_of_contention(tally: Tally, passed: Iterable[Agreement]) -> str | None:
+    """Why ``auto`` (``choose_precision``) can no longer take ``tally``'s path whatever its
+    remaining checks show, or None while it still can: it is clearly slower than float32,
+    or more than 10% slower than a path that has passed (within 10%, speed is noise and the
+    path closest to float32 is taken, so such a path is checked to the end)."""
+    if not tally.speed_known:
+        return None
+    speed = tally.speedup() or 0.0
+    if speed < NEAR_FASTEST * MIN_SPEEDUP:
+        return f"{speed:.2f}x float32's speed: not faster"
+    best = max(passed, key=lambda result: result.speedup or 0.0, default=None)
+    if best is not None and best.speedup and speed < NEAR_FASTEST * best.speedup:
+        return f"{speed:.2f}x float32's speed: {best.precision} passed at {best.speedup:.2f}x"
+    return None
 
 
 @dataclass
@@ -113,7 +150,9 @@ def evidence_note(loaded: LoadedModel) -> str:
     )
 
 
-def path_check(result: Agreement, min_agreement: float) -> PathCheck:
+def path_check(
+    result: Agreement, min_agreement: float, left_unfinished: str | None = None
+) -> PathCheck:
     return PathCheck(
         precision=result.precision,
         detail=result.detail,
@@ -121,7 +160,8 @@ def path_check(result: Agreement, min_agreement: float) -> PathCheck:
         agreement=result.agreement,
         max_probability_difference=result.max_probability_difference,
         speedup=result.speedup,
-        passes=result.passes(min_agreement),
+        passes=left_unfinished is None and result.passes(min_agreement),
+        left_unfinished=left_unfinished,
     )
 
 

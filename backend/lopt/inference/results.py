@@ -64,6 +64,13 @@ class PathCheck(BaseModel):
     )
     speedup: float | None = Field(None, description="Speed over float32 on this machine.")
     passes: bool = Field(description="Agrees at least LOPT_MIN_AGREEMENT and is faster.")
+    left_unfinished: str | None = Field(
+        None,
+        description="Why its checks stopped short of LOPT_SHADOW_SAMPLES inputs without a "
+        "failure: paths are checked fastest first, and one that is not faster than float32, "
+        "or more than 10% slower than a path that passed, can no longer be chosen. Null when "
+        "it was checked to the end, failed, or is still being checked.",
+    )
 
 
 class PrecisionCheck(BaseModel):

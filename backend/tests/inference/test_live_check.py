@@ -7,6 +7,7 @@ import asyncio
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -352,6 +353,84 @@ def test_nothing_runs_while_inputs_wait_for_inference(
     assert check.tallies, "the int8 candidate was built"
     assert queued == 0  # while an input waited, no check ran
     assert done >= 8  # once nothing waited, the held inputs were checked
+
+
+class Slowed(torch.nn.Module):
+    """Answers as ``inner`` does, ``seconds`` later: a path of a known speed."""
+
+    def __init__(self, inner: torch.nn.Module, seconds: float) -> None:
+        super().__init__()
+        self.inner = inner
+        self.seconds = seconds
+
+    def forward(self, **inputs: Any) -> Any:
+        time.sleep(self.seconds)
+        return self.inner(**inputs)
+
+
+def test_the_fastest_path_that_agrees_decides_and_paths_that_cannot_win_are_left_unfinished(
+    trained: Path, make_settings, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """Paths are timed on a few inputs, then the fastest is checked to the end. Once it
+    passes, a path more than 10% slower than it, or one slower than float32, could not be
+    chosen: it is not checked further, so the switch comes after one path's inputs rather
+    than every path's. Only what could not pass anyway goes into the record."""
+    plain = load_on_cpu(trained)
+    float32 = replace(plain, model=Slowed(plain.model, 0.2), folder=None)  # nothing to export
+    detector = ImageDetector(float32)
+    settings = settings_for(make_settings, trained, tmp_path / "cache", shadow_budget=1.0)
+    folder = tmp_path / "record"
+    executor = ThreadPoolExecutor(max_workers=1)
+    check = LiveCheck(
+        detector,
+        settings,
+        executor=executor,
+        waiting=lambda: False,
+        busy=lambda: False,
+        folder=folder,
+        bf16_capable=False,  # so the check makes no bfloat16 path of its own
+    )
+    # Paths of known speeds under candidates' names, all giving float32's answers: the
+    # model without the wait (fastest), a shorter wait (faster than float32, far slower
+    # than the fastest), a longer one (slower than float32). The check adds int8 itself,
+    # made from the slowed model: about as slow as float32.
+    check._add("onnx", replace(float32, model=plain.model))
+    check._add("bfloat16", replace(float32, model=Slowed(plain.model, 0.15)))
+    check._add("onnx-int8", replace(float32, model=Slowed(plain.model, 0.5)))
+    inputs = [detector.preprocess(noise_image(48, 40, seed=s)) for s in range(40)]
+    inputs += [detector.preprocess(smooth_image(s)) for s in range(40)]
+    for start in range(0, len(inputs), 8):
+        batch = inputs[start : start + 8]
+        check.observe(batch, detector.predict(torch.stack(batch)), 0.2)
+
+    async def scenario() -> None:
+        task = asyncio.create_task(check.run())
+        for _ in range(1200):
+            await asyncio.sleep(0.05)
+            if check.state != "validating":
+                break
+        task.cancel()
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        executor.shutdown()
+    assert check.state == "reduced" and detector.loaded.precision == "onnx"
+    paths = {p.precision: p for p in check.status().paths}
+    assert set(paths) == {"onnx", "bfloat16", "onnx-int8", "int8"}
+    assert paths["onnx"].passes and paths["onnx"].samples == SAMPLES
+    assert paths["onnx"].left_unfinished is None
+    for name in ("bfloat16", "onnx-int8", "int8"):
+        assert not paths[name].passes and paths[name].samples < SAMPLES, paths[name]
+    assert "onnx passed" in (paths["bfloat16"].left_unfinished or "")
+    assert "not faster" in (paths["onnx-int8"].left_unfinished or "")
+    record = read_record(folder)
+    assert record["onnx"].passes(settings.min_agreement)
+    # A path left unfinished is recorded only where its numbers cannot pass (slower than
+    # float32); bfloat16's few inputs would pass it as if it had been checked on them all.
+    assert "onnx-int8" in record and "bfloat16" not in record
+    for name in ("onnx-int8", "int8"):
+        assert name not in record or not record[name].passes(settings.min_agreement)
 
 
 def test_allowed_disagreements_follow_the_agreement_bound() -> None:
