@@ -192,6 +192,9 @@ def main() -> int:
                     state["model"] = next(m for m in models if m["task"] == "image")
                 if "model" not in state:  # another client is asking
                     return False
+                serving = state["model"]["precision"]
+                if serving != "exact" and "first" not in state:  # a path passed: it serves
+                    state["first"] = (serving, time.perf_counter() - started)
                 check = state["model"]["precision_check"]
                 return check["state"] != "validating" or time.perf_counter() > deadline
 
@@ -212,11 +215,15 @@ def main() -> int:
         f"\nChecks: {check['state']} after {decided:.0f} s and {shadow.requests} requests; "
         f"{check['note']}"
     )
+    if "first" in state:
+        print(f"First reduced path served ({state['first'][0]}) after {state['first'][1]:.0f} s")
     for path in check["paths"]:
+        unfinished = path.get("left_unfinished")
+        outcome = f"left unfinished: {unfinished}" if unfinished else "fails"
         print(
             f"  {path['precision']:15s} {path['agreement']:.1%} of {path['samples']}, "
             f"largest gap {path['max_probability_difference']:.4f}, "
-            f"{path['speedup']}x, {'passes' if path['passes'] else 'fails'}"
+            f"{path['speedup']}x, {'passes' if path['passes'] else outcome}"
             + (f" ({path['detail']})" if path.get("detail") else "")
         )
     slower = shadow.percentile(95) / float32.percentile(95)

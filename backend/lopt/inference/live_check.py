@@ -10,12 +10,13 @@ a background process has exported them into the export cache — and counts agre
 float32's. Paths are checked fastest first (each is timed on a few steps, then the fastest
 open one takes the inputs), and a path stops being checked as soon as ``auto`` could no
 longer take it: clearly slower than float32, or more than 10% slower than a path that
-has passed; so when the fastest path agrees, the decision comes after its
-``LOPT_SHADOW_SAMPLES`` inputs rather than after every path's. Where ONNX int8
-disagrees, it does not give up on int8: a second background process gets the last
-``CALIBRATION`` judged inputs through a pipe, measures which weight multiplications int8
-hurts most on them, and writes ``onnx-int8-mixed`` (those kept in float32), which is then
-checked like the others on inputs judged after it. Once every path is checked to the end
+has passed. As soon as a path has passed, it serves while the paths within 10% of its
+speed are still checked (float32's answers for the inputs it judged are then computed by
+the check), and the choice becomes final, by ``auto``'s rule, once they are done. Where
+ONNX int8 disagrees, it does not give up on int8: a second background process gets the
+last ``CALIBRATION`` judged inputs through a pipe, measures which weight multiplications
+int8 hurts most on them, and writes ``onnx-int8-mixed`` (those kept in float32), which is
+then checked like the others on inputs judged after it. Once every path is checked to the end
 (``LOPT_SHADOW_SAMPLES`` inputs), failed or left unfinished, it writes the record of the
 checked ones into the export cache (``lopt_precision.json``, ``source: live``), and
 switches to the path ``auto`` would take from that record (``choose_precision``). A
@@ -146,8 +147,12 @@ class LiveCheck:
     def observe(self, inputs: list[torch.Tensor], outputs: np.ndarray, seconds: float) -> None:
         """Take note of a served batch (called by the batcher, on the inference thread)."""
         serving = self.detector.loaded.precision
-        if self.state == "validating" and serving == "exact":
-            self.held.extend(Held(t, float(o)) for t, o in zip(inputs, outputs, strict=True))
+        if self.state == "validating":
+            exact = serving == "exact"  # else a path that passed serves until the choice is final
+            self.held.extend(
+                Held(t, float(o), float(o) if exact else None)
+                for t, o in zip(inputs, outputs, strict=True)
+            )
             self.recent.extend(inputs)
             self._events += 1
         elif self.state == "reduced" and self.settings.shadow_spot_check > 0:
@@ -306,16 +311,21 @@ class LiveCheck:
         started = time.perf_counter()
         got = tally.detector.predict(batch)
         seconds = time.perf_counter() - started
-        if not self.clock.known(len(items)):  # time float32 on the same batch
+        unknown = any(item.float32 is None for item in items)
+        if unknown or not self.clock.known(len(items)):  # float32 on the same batch, timed
             started = time.perf_counter()
-            self.reference.predict(batch)
+            float32 = self.reference.predict(batch)
             self.clock.add(len(items), time.perf_counter() - started)
+            for item, value in zip(items, float32, strict=True):
+                item.float32 = float(value) if item.float32 is None else item.float32
         tally.timed(seconds, self.clock.seconds(len(items)))
         for item, value in zip(items, got, strict=True):
             item.done.add(tally.precision)
-            expected = self.reference.decide(item.served)
+            reference = item.float32
+            assert reference is not None
+            expected = self.reference.decide(reference)
             tally.disagreements += not same_answer(expected, tally.detector.decide(float(value)))
-            tally.worst = max(tally.worst, abs(float(value) - item.served))
+            tally.worst = max(tally.worst, abs(float(value) - reference))
         tally.samples += len(items)
         allowed = allowed_disagreements(self.window, self.settings.min_agreement)
         if tally.samples >= self.window or tally.disagreements > allowed:
@@ -326,6 +336,7 @@ class LiveCheck:
                 faster = out_of_contention(tally, self._passed()) is None
                 self.mixed = "wanted" if self.folder is not None and faster else "done"
         self._leave_unfinished()
+        self._serve_what_passed()
         if self.exports_done:  # until then, the ONNX paths still need every held input
             everyone = {name for name in self.tallies if self._open(name)}
             while self.held and everyone <= self.held[0].done:
@@ -342,6 +353,30 @@ class LiveCheck:
             if self._open(name) and (why := out_of_contention(tally, passed)):
                 self.unfinished[name] = (tally.agreement(), why)
                 log.info("Live checks: %s left unfinished (%s)", name, why)
+
+    def _serve_what_passed(self) -> None:
+        """Serve the fastest path that has passed while the rest are checked (the choice
+        is not final, so nothing is recorded yet: a restart checks again)."""
+        passed = self._passed()
+        if not passed or self._decided():
+            return
+        best = max(passed, key=lambda result: result.speedup or 0.0)
+        if self.detector.loaded.precision == best.precision:
+            return
+        self._serve(best.precision, best)
+        waiting = ", ".join(name for name in self.tallies if self._open(name)) or "paths still made"
+        self.note = (
+            f"{evidence_note(self.detector.loaded)} It serves while the paths as fast as it "
+            f"(within 10%) are still checked ({waiting}); then auto chooses among them."
+        )
+        log.warning("Serving %s for now after live checks: %s", best.precision, self.note)
+
+    def _serve(self, name: str, evidence: Agreement) -> None:
+        self.detector.loaded = replace(
+            self.tallies[name].detector.loaded,
+            reference_model=self.float32.model,
+            precision_evidence=evidence,
+        )
 
     def _decided(self) -> bool:
         mixed_settled = self.mixed in ("not_needed", "done")
@@ -371,6 +406,7 @@ class LiveCheck:
         self.held.clear()
         self.recent.clear()
         if served is None:
+            self.detector.loaded = self.float32
             self.state = "exact"
             self.note = (
                 "Float32 serves: no reduced path agreed with it and was faster on "
@@ -378,12 +414,7 @@ class LiveCheck:
             )
             log.info("Live checks done: %s; float32 keeps serving", summary(record))
         else:
-            evidence = record[choice]
-            self.detector.loaded = replace(
-                served.detector.loaded,
-                reference_model=self.float32.model,
-                precision_evidence=evidence,
-            )
+            self._serve(choice, record[choice])
             self.state = "reduced"
             self.note = evidence_note(self.detector.loaded)
             log.warning(

@@ -98,10 +98,12 @@ def out_of_contention(tally: Tally, passed: Iterable[Agreement]) -> str | None:
 
 @dataclass
 class Held:
-    """A judged input waiting for its checks: the tensor and what the served path said."""
+    """A judged input waiting for its checks: the tensor, what the served path said, and
+    float32's answer (the served one while float32 serves; else computed when checked)."""
 
     tensor: torch.Tensor
     served: float
+    float32: float | None = None
     done: set[str] = field(default_factory=set)
 
 

@@ -77,8 +77,9 @@ class PrecisionCheck(BaseModel):
     """Why the model runs on its inference path, and how that path is being checked."""
 
     state: Literal["validating", "reduced", "exact", "switched_back"] = Field(
-        description="validating: float32 serves while reduced paths are checked on live inputs "
-        "in idle time; reduced: a reduced path serves, shown to agree with float32; exact: "
+        description="validating: reduced paths are checked on live inputs in idle time, while "
+        "float32 serves (or, once a path has passed, that path, until the paths as fast as it "
+        "are checked too); reduced: a reduced path serves, shown to agree with float32; exact: "
         "float32 serves (no path agreed and was faster); switched_back: a reduced path served "
         "until spot checks found it disagreeing, and float32 serves again."
     )

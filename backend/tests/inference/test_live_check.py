@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -431,6 +432,85 @@ def test_the_fastest_path_that_agrees_decides_and_paths_that_cannot_win_are_left
     assert "onnx-int8" in record and "bfloat16" not in record
     for name in ("onnx-int8", "int8"):
         assert name not in record or not record[name].passes(settings.min_agreement)
+
+
+class Shifted(torch.nn.Module):
+    """``inner`` with its last label's logit shifted a little: the same verdicts, a small
+    gap."""
+
+    def __init__(self, inner: torch.nn.Module, shift: float) -> None:
+        super().__init__()
+        self.inner = inner
+        self.shift = shift
+
+    def forward(self, **inputs: Any) -> Any:
+        logits = self.inner(**inputs).logits.clone()
+        logits[:, -1] += self.shift
+        return SimpleNamespace(logits=logits)
+
+
+def test_a_path_that_passed_serves_while_paths_as_fast_are_checked_then_auto_picks(
+    trained: Path, make_settings, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """Where paths are as fast as each other (within 10%), auto takes the one closest to
+    float32, so all of them are checked; the first to pass serves meanwhile. Inputs it
+    judged are checked against float32's answers computed then, not against its own."""
+    plain = load_on_cpu(trained)
+    float32 = replace(plain, model=Slowed(plain.model, 0.6), folder=None)
+    detector = ImageDetector(float32)
+    settings = settings_for(
+        make_settings, trained, tmp_path / "cache", shadow_budget=1.0, shadow_buffer=16
+    )
+    executor = ThreadPoolExecutor(max_workers=1)
+    check = LiveCheck(
+        detector,
+        settings,
+        executor=executor,
+        waiting=lambda: False,
+        busy=lambda: False,
+        folder=tmp_path / "record",
+        bf16_capable=False,
+    )
+    # Two paths as fast as each other, five times float32: one gives float32's answers,
+    # the other the same verdicts a little apart. The check's own int8 is about as slow
+    # as float32.
+    check._add("onnx", replace(float32, model=Slowed(plain.model, 0.12)))
+    check._add("onnx-int8", replace(float32, model=Slowed(Shifted(plain.model, 0.3), 0.12)))
+    served_meanwhile: set[str] = set()
+
+    async def traffic() -> None:
+        loop = asyncio.get_running_loop()
+        task = asyncio.create_task(check.run())
+        seed = 0
+        for _ in range(400):
+            if check.state != "validating":
+                break
+            if check.detector.loaded.precision != "exact":
+                served_meanwhile.add(check.detector.loaded.precision)
+            batch = [detector.preprocess(noise_image(48, 40, seed=seed + i)) for i in range(2)]
+            batch += [detector.preprocess(smooth_image(seed + i)) for i in range(2)]
+            seed += 2
+            outputs = await loop.run_in_executor(
+                executor, check.detector.predict, torch.stack(batch)
+            )
+            await loop.run_in_executor(executor, check.observe, batch, outputs, 0.1)
+            await asyncio.sleep(0.1)
+        task.cancel()
+
+    try:
+        asyncio.run(traffic())
+    finally:
+        executor.shutdown()
+    assert served_meanwhile & {"onnx", "onnx-int8"}, "a path that passed served meanwhile"
+    assert check.state == "reduced" and detector.loaded.precision == "onnx"  # the closest
+    paths = {p.precision: p for p in check.status().paths}
+    for name in ("onnx", "onnx-int8"):
+        assert paths[name].passes and paths[name].samples == SAMPLES, paths[name]
+    assert paths["onnx"].max_probability_difference < 1e-6  # measured against float32 only
+    assert paths["onnx-int8"].max_probability_difference > 1e-4
+    assert paths["int8"].left_unfinished
+    record = read_record(tmp_path / "record")
+    assert {"onnx", "onnx-int8"} <= set(record)
 
 
 def test_allowed_disagreements_follow_the_agreement_bound() -> None:
