@@ -486,7 +486,7 @@ class LiveCheck:
         paths = [path_check(a, minimum) for a in finished.values()]
         paths += [path_check(a, minimum, why) for a, why in unfinished.values()]
         paths += [
-            path_check(t.agreement(), minimum)
+            path_check(t.agreement(), minimum, checking=True)
             for name, t in tallies.items()
             if name not in finished and name not in unfinished
         ]

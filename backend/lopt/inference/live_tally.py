@@ -153,8 +153,14 @@ def evidence_note(loaded: LoadedModel) -> str:
 
 
 def path_check(
-    result: Agreement, min_agreement: float, left_unfinished: str | None = None
+    result: Agreement,
+    min_agreement: float,
+    left_unfinished: str | None = None,
+    *,
+    checking: bool = False,
 ) -> PathCheck:
+    """What ``/api/models`` shows of one path; one still being checked (``checking``) or
+    left unfinished does not pass, whatever its first inputs showed."""
     return PathCheck(
         precision=result.precision,
         detail=result.detail,
@@ -162,7 +168,7 @@ def path_check(
         agreement=result.agreement,
         max_probability_difference=result.max_probability_difference,
         speedup=result.speedup,
-        passes=left_unfinished is None and result.passes(min_agreement),
+        passes=not checking and left_unfinished is None and result.passes(min_agreement),
         left_unfinished=left_unfinished,
     )
 

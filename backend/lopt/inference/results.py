@@ -63,7 +63,10 @@ class PathCheck(BaseModel):
         description="Largest difference in fake probability from float32's."
     )
     speedup: float | None = Field(None, description="Speed over float32 on this machine.")
-    passes: bool = Field(description="Agrees at least LOPT_MIN_AGREEMENT and is faster.")
+    passes: bool = Field(
+        description="Agrees at least LOPT_MIN_AGREEMENT and is faster; false while it is still "
+        "being checked (samples below LOPT_SHADOW_SAMPLES) or left unfinished."
+    )
     left_unfinished: str | None = Field(
         None,
         description="Why its checks stopped short of LOPT_SHADOW_SAMPLES inputs without a "
