@@ -34,7 +34,6 @@ forward pass; a request's items queued during a step wait for that step only.
 from __future__ import annotations
 
 import asyncio
-import copy
 import logging
 import time
 from collections import deque
@@ -48,8 +47,8 @@ import torch
 
 from lopt.config import Settings
 from lopt.inference.detectors import ImageDetector
-from lopt.inference.exports import export_in_background, mixed_in_background
 from lopt.inference.int8 import CALIBRATION, describe
+from lopt.inference.live_candidates import mixed_candidate, onnx_candidates, torch_candidates
 from lopt.inference.live_tally import (
     Float32Clock,
     Held,
@@ -61,11 +60,9 @@ from lopt.inference.live_tally import (
     path_check,
     summary,
 )
-from lopt.inference.onnx_backend import EXPORTED, ONNX_FILES, OnnxClassifier
 from lopt.inference.precision import (
     Agreement,
     choose_precision,
-    quantize_linear_int8,
     read_record,
     same_answer,
     usable_record,
@@ -172,7 +169,8 @@ class LiveCheck:
         loop = asyncio.get_running_loop()
         exports = None
         if self.state == "validating":
-            for name, loaded in await asyncio.to_thread(self._torch_candidates):
+            made = await asyncio.to_thread(torch_candidates, self.float32, bf16=self._bf16)
+            for name, loaded in made:
                 await loop.run_in_executor(self._executor, self._add, name, loaded)
             exports = asyncio.create_task(self._add_onnx_candidates())
         allowance, last, idle_at = 0.0, loop.time(), -1
@@ -217,37 +215,12 @@ class LiveCheck:
 
     # -- validation ----------------------------------------------------------------------
 
-    def _torch_candidates(self) -> list[tuple[str, LoadedModel]]:
-        model = self.float32.model
-        made = []
-        if any(isinstance(m, torch.nn.Linear) for m in model.modules()):
-            int8 = quantize_linear_int8(copy.deepcopy(model))  # linear layers only
-            made.append(("int8", replace(self.float32, model=int8)))
-        if self._bf16:
-            bf16 = copy.deepcopy(model).to(torch.bfloat16)
-            made.append(("bfloat16", replace(self.float32, model=bf16, dtype=torch.bfloat16)))
-        return made
-
     async def _add_onnx_candidates(self) -> None:
-        source = self.float32.folder
         try:
-            if self.folder is None or source is None:
-                return
-            made = await export_in_background(
-                source, self.folder, timeout_s=self.settings.shadow_export_timeout_s
-            )
-            loop = asyncio.get_running_loop()
-            if made:
-                for name in EXPORTED:  # the mixed file comes later, from live inputs
-                    session = await asyncio.to_thread(
-                        OnnxClassifier, self.folder / ONNX_FILES[name], self.settings.num_threads
-                    )
-                    loaded = replace(self.float32, model=session)
+            if self.folder is not None:
+                loop = asyncio.get_running_loop()
+                for name, loaded in await onnx_candidates(self.float32, self.folder, self.settings):
                     await loop.run_in_executor(self._executor, self._add, name, loaded)
-        except TimeoutError:
-            log.warning("The ONNX export for live checks took too long; checking torch paths only")
-        except OSError as error:
-            log.warning("No ONNX export for live checks (%s); checking torch paths only", error)
         finally:
             self.exports_done = True
             self._events += 1
@@ -255,27 +228,15 @@ class LiveCheck:
     async def _add_mixed_candidate(self) -> None:
         """Make and add ``onnx-int8-mixed`` from the last judged inputs (in a child process)."""
         try:
-            if self.folder is None or not self.recent:
-                return
-            used = list(self.recent)
-            made = await mixed_in_background(
-                self.folder,
-                [tensor.numpy() for tensor in used],
-                timeout_s=self.settings.shadow_export_timeout_s,
-            )
-            if made is not None:
-                session = await asyncio.to_thread(OnnxClassifier, made, self.settings.num_threads)
-                loaded = replace(self.float32, model=session)
-                loop = asyncio.get_running_loop()
-                # judged only on inputs it was not made from
-                skip = {id(tensor) for tensor in used}
-                await loop.run_in_executor(
-                    self._executor, self._add, "onnx-int8-mixed", loaded, skip
-                )
-        except TimeoutError:
-            log.warning("Making the mixed int8 file took too long; it is not checked")
-        except Exception as error:  # a background extra: serving goes on without it
-            log.warning("No mixed int8 file for live checks (%s)", error)
+            if self.folder is not None and self.recent:
+                used = list(self.recent)
+                loaded = await mixed_candidate(self.float32, self.folder, used, self.settings)
+                if loaded is not None:
+                    skip = {id(tensor) for tensor in used}  # checked on other inputs only
+                    loop = asyncio.get_running_loop()
+                    await loop.run_in_executor(
+                        self._executor, self._add, "onnx-int8-mixed", loaded, skip
+                    )
         finally:
             self.mixed = "done"
             self._events += 1
