@@ -357,6 +357,22 @@ def test_nothing_runs_while_inputs_wait_for_inference(
     assert done >= 8  # once nothing waited, the held inputs were checked
 
 
+def idle_check(
+    detector: ImageDetector, settings: Any, executor: ThreadPoolExecutor, folder: Path
+) -> LiveCheck:
+    """Live checks on a server with nothing waiting and nothing in flight; no bfloat16
+    path of their own (paths are added by the test)."""
+    return LiveCheck(
+        detector,
+        settings,
+        executor=executor,
+        waiting=lambda: False,
+        busy=lambda: False,
+        folder=folder,
+        bf16_capable=False,
+    )
+
+
 class Slowed(torch.nn.Module):
     """Answers as ``inner`` does, ``seconds`` later: a path of a known speed."""
 
@@ -383,15 +399,7 @@ def test_the_fastest_path_that_agrees_decides_and_paths_that_cannot_win_are_left
     settings = settings_for(make_settings, trained, tmp_path / "cache", shadow_budget=1.0)
     folder = tmp_path / "record"
     executor = ThreadPoolExecutor(max_workers=1)
-    check = LiveCheck(
-        detector,
-        settings,
-        executor=executor,
-        waiting=lambda: False,
-        busy=lambda: False,
-        folder=folder,
-        bf16_capable=False,  # so the check makes no bfloat16 path of its own
-    )
+    check = idle_check(detector, settings, executor, folder)
     # Paths of known speeds under candidates' names, all giving float32's answers: the
     # model without the wait (fastest), a shorter wait (faster than float32, far slower
     # than the fastest), a longer one (slower than float32). The check adds int8 itself,
@@ -463,15 +471,7 @@ def test_a_path_that_passed_serves_while_paths_as_fast_are_checked_then_auto_pic
         make_settings, trained, tmp_path / "cache", shadow_budget=1.0, shadow_buffer=16
     )
     executor = ThreadPoolExecutor(max_workers=1)
-    check = LiveCheck(
-        detector,
-        settings,
-        executor=executor,
-        waiting=lambda: False,
-        busy=lambda: False,
-        folder=tmp_path / "record",
-        bf16_capable=False,
-    )
+    check = idle_check(detector, settings, executor, tmp_path / "record")
     # Two paths as fast as each other, five times float32: one gives float32's answers,
     # the other the same verdicts a little apart. The check's own int8 is about as slow
     # as float32.
