@@ -130,6 +130,17 @@ def add_offline_commands(commands: Any) -> None:
         "earlier run's best/ or backend/lopt/weights/lopt-faces-v2), with a fresh optimiser "
         "and learning-rate schedule.",
     )
+    train.add_argument(
+        "--interpolate",
+        type=_shares,
+        default=[],
+        metavar="SHARES",
+        help="With --init-from: after training, mix the best epoch's weights with the "
+        "starting weights, (1 - a) x start + a x fine-tuned for each share a (e.g. "
+        "0.25,0.5,0.75; WiSE-FT), judge each mixture on the validation split and ship the "
+        "one with the best ROC AUC, or the fine-tune itself (a = 1) where it is best; "
+        "the AUCs go into reports/summary.json. Also works with --resume on a finished run.",
+    )
     train.set_defaults(run=_train)
 
     evaluate = commands.add_parser(
@@ -211,6 +222,18 @@ def add_offline_commands(commands: Any) -> None:
 
 
 Handler = Callable[[argparse.Namespace], int]
+
+
+def _shares(text: str) -> list[float]:
+    try:
+        shares = [float(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        shares = []
+    if not shares or any(not 0.0 <= share <= 1.0 for share in shares):
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: expected shares between 0 and 1, separated by commas, e.g. 0.25,0.5,0.75"
+        )
+    return shares
 
 
 def _source_weight(text: str) -> tuple[str, float]:

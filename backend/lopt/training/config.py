@@ -45,6 +45,9 @@ class TrainConfig:
     cache_dir: Path = field(default_factory=lambda: Path(".cache/face-crops"))
     resume: bool = False
     init_from: Path | None = None  # start from this checkpoint folder's weights
+    # Shares of the fine-tune in weight mixtures with init_from's weights, judged on
+    # validation after training (WiSE-FT); the best one, or the fine-tune itself, ships.
+    interpolate: list[float] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if self.task not in ("image", "video"):
@@ -61,6 +64,10 @@ class TrainConfig:
                 raise ValueError(f"{options}: face-crop options, not used by --task video")
         if any(weight <= 0 for weight in self.source_weight.values()):
             raise ValueError("--source-weight factors must be positive")
+        if self.interpolate and self.init_from is None:
+            raise ValueError("--interpolate mixes with --init-from's weights: give --init-from")
+        if any(not 0.0 <= share <= 1.0 for share in self.interpolate):
+            raise ValueError("--interpolate shares must be between 0 and 1")
         if self.task == "image" and self.crop_size < self.image_size:
             raise ValueError("--crop-size must be at least --image-size")
 

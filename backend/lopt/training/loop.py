@@ -2,7 +2,8 @@
 
 AdamW and a one-cycle learning rate over the trainable parameters, cross-entropy with
 label smoothing, a resumable ``last.pt`` after every epoch, the best epoch by validation
-ROC AUC saved as a checkpoint, and early stopping after ``patience`` epochs without gain.
+ROC AUC saved as a checkpoint, early stopping after ``patience`` epochs without gain, and
+(``--interpolate``) the best epoch mixed with the weights the run started from.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from tqdm import tqdm
 
 from lopt.training.config import TrainConfig
 from lopt.training.metrics import roc_auc
+from lopt.training.weights import interpolate
 
 log = logging.getLogger(__name__)
 Batches = DataLoader[tuple[torch.Tensor, int]]
@@ -37,6 +39,15 @@ class EvalSet:
 
     def __len__(self) -> int:
         return len(self.labels)
+
+
+@dataclass
+class Fitted:
+    """Where the weights to ship were saved, and what the run's summary should say of how
+    they were chosen (e.g. the interpolation's validation AUCs)."""
+
+    best: Path
+    summary: dict[str, Any]
 
 
 def predict(model: nn.Module, loader: Batches, channels_last: bool = False) -> np.ndarray:
@@ -57,34 +68,15 @@ def score(labels: np.ndarray, probs: np.ndarray) -> float:
     return roc_auc(labels, probs) if len(set(labels.tolist())) == 2 else 0.0
 
 
-def init_weights(model: nn.Module, folder: Path, *, lora: bool = False) -> None:
-    """Load a saved checkpoint's weights (``FOLDER/model.safetensors``, same architecture)
-    into ``model``; the optimiser and learning-rate schedule start fresh."""
-    from safetensors.torch import load_file
-
-    if lora:
-        raise ValueError(
-            "--init-from cannot be combined with --lora; pass the folder as --backbone."
-        )
-    weights = Path(folder) / "model.safetensors"
-    if not weights.is_file():
-        raise ValueError(f"--init-from {folder}: no model.safetensors there")
-    missing, unexpected = model.load_state_dict(load_file(weights), strict=False)
-    if missing or unexpected:
-        raise ValueError(
-            f"--init-from {folder} does not match --backbone: {len(missing)} weights missing "
-            f"(e.g. {missing[:2]}), {len(unexpected)} unexpected (e.g. {unexpected[:2]})"
-        )
-
-
 def fit(
     model: nn.Module,
     train_loader: Batches,
     val: EvalSet,
     save_best: Callable[[Path], Path],
     config: TrainConfig,
-) -> Path:
-    """Train ``model`` and return the folder the best epoch was saved to."""
+) -> Fitted:
+    """Train ``model``; return the folder the weights to ship were saved to: the best
+    epoch's, or with ``config.interpolate`` the best mixture of it and ``init_from``."""
     channels_last = config.task == "image"
     if channels_last:
         model = model.to(memory_format=torch.channels_last)
@@ -105,7 +97,7 @@ def fit(
     while state["epoch"] < config.epochs and state["step"] < total_steps:
         model.train()
         bar = tqdm(train_loader, desc=f"epoch {state['epoch'] + 1}/{config.epochs}", mininterval=10)
-        running = 0.0
+        running: float | None = None  # the loss shown: a moving average over this epoch
         for pixels, labels in bar:
             if channels_last:
                 pixels = pixels.to(memory_format=torch.channels_last)
@@ -116,7 +108,7 @@ def fit(
             scheduler.step()
             state["step"] += 1
             value = float(loss.detach())
-            running = 0.98 * running + 0.02 * value if state["step"] > 1 else value
+            running = value if running is None else 0.98 * running + 0.02 * value
             bar.set_postfix(
                 loss=f"{running:.3f}", lr=f"{scheduler.get_last_lr()[0]:.1e}", refresh=False
             )
@@ -134,7 +126,18 @@ def fit(
         if state["stale"] >= config.patience:
             log.info("Early stop: no val AUC gain for %d epochs", config.patience)
             break
-    return best_dir
+    if not config.interpolate or config.init_from is None:
+        return Fitted(best_dir, {})
+    best, record = interpolate(
+        model,
+        config.init_from,
+        best_dir,
+        state["best_auc"],
+        lambda: score(val.labels, predict(model, val.loader, channels_last)),
+        config.interpolate,
+        save_best,
+    )
+    return Fitted(best, {"interpolation": record})
 
 
 def _checkpoint(

@@ -36,9 +36,10 @@ from lopt.training.data import (
 from lopt.training.dataset import FaceDataset, Item, balanced_weights, make_items
 from lopt.training.frames import expand_videos, is_video
 from lopt.training.identity import group_by_identity
-from lopt.training.loop import EvalSet, fit, init_weights
+from lopt.training.loop import EvalSet, fit
 from lopt.training.models import TrainableModel, build_trainable
 from lopt.training.report import finish
+from lopt.training.weights import init_weights
 
 log = logging.getLogger(__name__)
 
@@ -127,14 +128,15 @@ def train(config: TrainConfig) -> Path:
         init_weights(trainable.model, config.init_from, lora=config.lora)
         log.info("Starting from the weights in %s", config.init_from)
     sets = {name: eval_set(items[name], trainable, config) for name in ("val", "test")}
-    best = fit(
+    fitted = fit(
         trainable.model,
         _train_loader(items["train"], trainable, config),
         sets["val"],
         trainable.save,
         config,
     )
-    finish(best, AutoModelForImageClassification, sets, config, {"face_detector": asdict(faces)})
+    recipe = {"face_detector": asdict(faces), **fitted.summary}
+    finish(fitted.best, AutoModelForImageClassification, sets, config, recipe)
     for split in ("val", "test"):
         # The same fixed self-blends, as files `lopt evaluate` can judge.
         write_self_blended(

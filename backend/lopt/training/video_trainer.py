@@ -24,10 +24,11 @@ from lopt.media.video import probe_video, read_frames, sample_frame_indices
 from lopt.training.config import ID2LABEL, TrainConfig
 from lopt.training.data import VIDEO_SUFFIXES, Sample
 from lopt.training.dataset import balanced_weights
-from lopt.training.loop import EvalSet, fit, init_weights
+from lopt.training.loop import EvalSet, fit
 from lopt.training.models import build_trainable
 from lopt.training.report import finish
 from lopt.training.trainer import seed_worker, start_run
+from lopt.training.weights import init_weights
 
 
 class ClipDataset(Dataset[tuple[torch.Tensor, int]]):
@@ -97,6 +98,6 @@ def train_video(config: TrainConfig) -> Path:
         worker_init_fn=seed_worker,
         generator=generator,
     )
-    best = fit(trainable.model, train_loader, sets["val"], trainable.save, config)
-    recipe = {"video_frame_side": settings.video_frame_side}
-    return finish(best, AutoModelForVideoClassification, sets, config, recipe)
+    fitted = fit(trainable.model, train_loader, sets["val"], trainable.save, config)
+    recipe = {"video_frame_side": settings.video_frame_side, **fitted.summary}
+    return finish(fitted.best, AutoModelForVideoClassification, sets, config, recipe)

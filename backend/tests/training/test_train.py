@@ -147,7 +147,7 @@ def test_transformer_backbones_fine_tune_fully_or_with_lora(
 def test_init_from_starts_from_a_saved_checkpoint_and_refuses_a_mismatch(tmp_path: Path) -> None:
     from lopt.training.backbone import build_efficientnet_lite_classifier, save_checkpoint
     from lopt.training.config import ID2LABEL
-    from lopt.training.loop import init_weights
+    from lopt.training.weights import init_weights
 
     saved = build_efficientnet_lite_classifier(ID2LABEL, image_size=64)
     with torch.no_grad():
@@ -165,3 +165,90 @@ def test_init_from_starts_from_a_saved_checkpoint_and_refuses_a_mismatch(tmp_pat
         init_weights(other, tmp_path / "earlier")
     with pytest.raises(ValueError, match=r"no model\.safetensors"):
         init_weights(fresh, tmp_path)
+
+
+def test_interpolate_ships_the_mixture_with_the_best_validation_auc(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from safetensors.torch import load_file
+
+    from lopt.training.backbone import build_efficientnet_lite_classifier, save_checkpoint
+    from lopt.training.config import ID2LABEL
+    from lopt.training.weights import mix
+
+    save_checkpoint(build_efficientnet_lite_classifier(ID2LABEL, image_size=64), tmp_path / "start")
+    monkeypatch.setenv("LOPT_FACE_DETECTION_SIZE", "320")
+    output = tmp_path / "model"
+    config = TrainConfig(
+        data=small_manifest(tmp_path, per_class=16),
+        output=output,
+        image_size=64,
+        epochs=1,
+        batch_size=8,
+        samples_per_epoch=24,
+        lr=3e-3,
+        workers=0,
+        val_fraction=0.25,
+        test_fraction=0.25,
+        cache_dir=tmp_path / "cache",
+        init_from=tmp_path / "start",
+        interpolate=[0.0, 0.5],
+    )
+    train(config)
+    record = json.loads((output / "reports" / "summary.json").read_text())["interpolation"]
+    aucs = record["val_roc_auc"]
+    assert set(aucs) == {"0", "0.5", "1"} and record["start"] == str(tmp_path / "start")
+    assert aucs[f"{record['chosen']:g}"] == max(aucs.values())
+    # What ships is that mixture of the starting weights and the best epoch's ...
+    expected = mix(
+        load_file(tmp_path / "start" / "model.safetensors"),
+        load_file(output / "best" / "model.safetensors"),
+        record["chosen"],
+    )
+    shipped = load_file(output / "model.safetensors")
+    assert set(shipped) == set(expected)
+    for name, value in expected.items():
+        assert torch.allclose(shipped[name], value, atol=1e-6), name
+    # ... and the report's validation numbers are measured on it.
+    summary = json.loads((output / "reports" / "summary.json").read_text())
+    assert summary["val"]["roc_auc_raw"] == pytest.approx(aucs[f"{record['chosen']:g}"], abs=1e-4)
+
+    with pytest.raises(ValueError, match="give --init-from"):
+        TrainConfig(data=tmp_path, output=output, interpolate=[0.5])
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        TrainConfig(data=tmp_path, output=output, init_from=tmp_path, interpolate=[1.5])
+
+
+def test_interpolate_keeps_the_fine_tune_unless_a_mixture_judges_better(tmp_path: Path) -> None:
+    from safetensors.torch import save_file
+
+    from lopt.training.weights import interpolate
+
+    model = torch.nn.Linear(2, 1)
+
+    def save(folder: Path) -> Path:
+        folder.mkdir(parents=True, exist_ok=True)
+        save_file(
+            {k: v.contiguous() for k, v in model.state_dict().items()}, folder / "model.safetensors"
+        )
+        return folder
+
+    with torch.no_grad():
+        model.weight.fill_(0.0)
+    start = save(tmp_path / "start")
+    with torch.no_grad():
+        model.weight.fill_(1.0)
+    best = save(tmp_path / "best")
+
+    def judge_near(target: float):  # type: ignore[no-untyped-def]
+        return lambda: 1.0 - abs(float(model.weight.detach().mean()) - target)
+
+    # Validation prefers weights a quarter of the way from the start: that mixture ships.
+    chosen, record = interpolate(model, start, best, 0.2, judge_near(0.25), [0.25, 0.5], save)
+    assert chosen == tmp_path / "best-interpolated" and record["chosen"] == 0.25
+    assert record["val_roc_auc"] == {"0.25": 1.0, "0.5": 0.75, "1": 0.2}
+    assert float(model.weight.detach().mean()) == pytest.approx(0.25)
+    # Where the fine-tune itself judges best, it ships unchanged.
+    chosen, record = interpolate(model, start, best, 0.99, judge_near(0.25), [0.5], save)
+    assert chosen == best and record["chosen"] == 1.0
+    assert float(model.weight.detach().mean()) == pytest.approx(1.0)
