@@ -23,9 +23,9 @@ switches to the path ``auto`` would take from that record (``choose_precision``)
 restart reads the record and starts there.
 
 While a reduced path serves, a ``LOPT_SHADOW_SPOT_CHECK`` share of its inputs is judged
-again in float32 in idle time; when the last ``LOPT_SHADOW_SAMPLES`` spot checks hold more
-disagreements than ``LOPT_MIN_AGREEMENT`` allows, float32 serves again, the record says so,
-and the log and ``/api/models`` say why.
+again in float32 in idle time (``live_spot``); when the last ``LOPT_SHADOW_SAMPLES`` spot
+checks hold more disagreements than ``LOPT_MIN_AGREEMENT`` allows, float32 serves again,
+the record says so, and the log and ``/api/models`` say why.
 
 Steps run on the inference thread, one small batch at a time, so they never overlap a
 forward pass; a request's items queued during a step wait for that step only.
@@ -49,6 +49,7 @@ from lopt.config import Settings
 from lopt.inference.detectors import ImageDetector
 from lopt.inference.int8 import CALIBRATION, describe
 from lopt.inference.live_candidates import mixed_candidate, onnx_candidates, torch_candidates
+from lopt.inference.live_spot import SpotChecks
 from lopt.inference.live_tally import (
     Float32Clock,
     Held,
@@ -119,10 +120,7 @@ class LiveCheck:
         self.held: deque[Held] = deque(maxlen=settings.shadow_buffer)
         self.recent: deque[torch.Tensor] = deque(maxlen=CALIBRATION)  # memory only
         self.mixed = "not_needed"  # -> wanted (onnx-int8 failed) -> making -> done
-        self.spot: deque[Held] = deque(maxlen=settings.shadow_buffer)
-        self.spot_results: deque[bool] = deque(maxlen=max(1, self.window))
-        self._spot_credit = 0.0
-        self.spot_worst = 0.0
+        self.spot = SpotChecks(settings, self.window)
         self.exports_done = folder is None or loaded.folder is None
         self._events = 0  # inputs observed and candidates added: new work may be there
         self.note = ""
@@ -152,13 +150,8 @@ class LiveCheck:
             )
             self.recent.extend(inputs)
             self._events += 1
-        elif self.state == "reduced" and self.settings.shadow_spot_check > 0:
-            for tensor, output in zip(inputs, outputs, strict=True):
-                self._spot_credit += self.settings.shadow_spot_check
-                if self._spot_credit >= 1.0:
-                    self._spot_credit -= 1.0
-                    self.spot.append(Held(tensor, float(output)))
-                    self._events += 1
+        elif self.state == "reduced" and self.spot.offer(inputs, outputs):
+            self._events += 1
 
     # -- the loop ----------------------------------------------------------------------
 
@@ -208,8 +201,9 @@ class LiveCheck:
                 self._decide()
                 return True
             return self._validation_step()
-        if self.state == "reduced" and self.spot:
-            self._spot_step()
+        if self.state == "reduced" and self.spot.waiting:
+            if self.spot.step(self.reference, self.detector, STEP_ITEMS):
+                self._switch_back()
             return True
         return False
 
@@ -398,40 +392,18 @@ class LiveCheck:
         except OSError as error:
             log.warning("Cannot write the live precision record in %s: %s", self.folder, error)
 
-    # -- spot checks -------------------------------------------------------------------
-
-    def _spot_step(self) -> None:
-        items = [self.spot.popleft() for _ in range(min(STEP_ITEMS, len(self.spot)))]
-        if not items:
-            return
-        float32 = self.reference.predict(torch.stack([item.tensor for item in items]))
-        serving = self.detector
-        for item, value in zip(items, float32, strict=True):
-            expected = self.reference.decide(float(value))
-            self.spot_results.append(not same_answer(expected, serving.decide(item.served)))
-            self.spot_worst = max(self.spot_worst, abs(float(value) - item.served))
-        if sum(self.spot_results) > allowed_disagreements(self.window, self.settings.min_agreement):
-            self._switch_back()
+    # -- spot checks ---------------------------------------------------------------------
 
     def _switch_back(self) -> None:
         loaded = self.detector.loaded
-        checks = len(self.spot_results)
-        agreement = 1.0 - sum(self.spot_results) / checks
-        failed = Agreement(
-            precision=loaded.precision,
-            samples=checks,
-            agreement=round(agreement, 4),
-            max_probability_difference=round(self.spot_worst, 6),
-            speedup=None,
-            source="live",
-        )
+        failed = self.spot.failure(loaded.precision)
         self.detector.loaded = self.float32
         self.state = "switched_back"
         self.note = (
             f"Float32 serves again: {loaded.precision} agreed with float32 on only "
-            f"{agreement:.1%} of {checks} spot checks."
+            f"{failed.agreement:.1%} of {failed.samples} spot checks."
         )
-        self.spot.clear()
+        self.spot.waiting.clear()
         self._save([failed])
         log.warning("Switched %s back to float32: %s", loaded.model_id, self.note)
 
@@ -442,7 +414,6 @@ class LiveCheck:
         evidence: Agreement | None = loaded.precision_evidence
         finished, tallies = dict(self.finished), dict(self.tallies)  # copies: atomic
         unfinished = dict(self.unfinished)
-        spot = list(self.spot_results)
         minimum = self.settings.min_agreement
         paths = [path_check(a, minimum) for a in finished.values()]
         paths += [path_check(a, minimum, why) for a, why in unfinished.values()]
@@ -453,15 +424,14 @@ class LiveCheck:
         ]
         if not paths and evidence is not None:
             paths = [path_check(evidence, minimum)]
-        checks = len(spot)
         return PrecisionCheck(
             state=self.state,
             source=evidence.source if evidence else None,
             samples=evidence.samples if evidence else 0,
             agreement=evidence.agreement if evidence else None,
             speedup=evidence.speedup if evidence else None,
-            spot_checks=checks,
-            spot_agreement=round(1 - sum(spot) / checks, 4) if checks else None,
+            spot_checks=len(self.spot.results),
+            spot_agreement=self.spot.agreement,
             paths=paths,
             note=self.note or evidence_note(loaded),
         )
