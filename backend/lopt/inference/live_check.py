@@ -414,6 +414,7 @@ class LiveCheck:
         evidence: Agreement | None = loaded.precision_evidence
         finished, tallies = dict(self.finished), dict(self.tallies)  # copies: atomic
         unfinished = dict(self.unfinished)
+        spot_checks, spot_agreement = self.spot.tally()
         minimum = self.settings.min_agreement
         paths = [path_check(a, minimum) for a in finished.values()]
         paths += [path_check(a, minimum, why) for a, why in unfinished.values()]
@@ -430,8 +431,8 @@ class LiveCheck:
             samples=evidence.samples if evidence else 0,
             agreement=evidence.agreement if evidence else None,
             speedup=evidence.speedup if evidence else None,
-            spot_checks=len(self.spot.results),
-            spot_agreement=self.spot.agreement,
+            spot_checks=spot_checks,
+            spot_agreement=spot_agreement,
             paths=paths,
             note=self.note or evidence_note(loaded),
         )

@@ -52,17 +52,18 @@ class SpotChecks:
             self.worst = max(self.worst, abs(float(value) - item.served))
         return sum(self.results) > allowed_disagreements(self.window, self.min_agreement)
 
-    @property
-    def agreement(self) -> float | None:
-        results = list(self.results)  # a copy: the inference thread appends
-        return round(1 - sum(results) / len(results), 4) if results else None
+    def tally(self) -> tuple[int, float | None]:
+        """How many spot checks the window holds, and their agreement (None: none yet)."""
+        results = list(self.results)  # one copy: the inference thread appends
+        return len(results), round(1 - sum(results) / len(results), 4) if results else None
 
     def failure(self, precision: str) -> Agreement:
         """What the spot checks found, for the record, once the path has failed."""
+        checks, agreement = self.tally()
         return Agreement(
             precision=precision,
-            samples=len(self.results),
-            agreement=self.agreement or 0.0,
+            samples=checks,
+            agreement=agreement or 0.0,
             max_probability_difference=round(self.worst, 6),
             speedup=None,
             source="live",

@@ -75,8 +75,9 @@ def fit(
     save_best: Callable[[Path], Path],
     config: TrainConfig,
 ) -> Fitted:
-    """Train ``model``; return the folder the weights to ship were saved to: the best
-    epoch's, or with ``config.interpolate`` the best mixture of it and ``init_from``."""
+    """Train ``model``; return where the weights to ship were saved (the best epoch, or
+    with ``config.interpolate`` the best mixture of it and ``init_from``) and how they
+    were chosen."""
     channels_last = config.task == "image"
     if channels_last:
         model = model.to(memory_format=torch.channels_last)

@@ -50,10 +50,10 @@ def interpolate(
     alphas: list[float],
     save: Callable[[Path], Path],
 ) -> tuple[Path, dict[str, Any]]:
-    """Judge (validation ROC AUC of ``model`` as it stands) each mixture of ``start``'s
-    and ``best``'s weights; save the winner
-    next to ``best`` (``best-interpolated``) unless the fine-tune itself wins. Returns the
-    winner's folder and what was measured (for the run's summary)."""
+    """Load each mixture of ``start``'s and ``best``'s weights into ``model`` and
+    ``judge`` it (its validation ROC AUC); save the winner next to ``best``
+    (``best-interpolated``) unless the fine-tune itself wins. Returns the winner's folder
+    and what was measured (for the run's summary)."""
     start_weights = _weights(model, start)
     tuned = _weights(model, best)
     aucs: dict[float, float] = {1.0: best_auc}
