@@ -98,6 +98,14 @@ def add_offline_commands(commands: Any) -> None:
     train.add_argument("--freeze-stages", type=int, default=0, help="CNN stages kept frozen.")
     train.add_argument("--lora", action="store_true", help="LoRA adapters (transformer backbones).")
     train.add_argument("--no-sbi", dest="sbi", action="store_false", help="No self-blended fakes.")
+    train.add_argument(
+        "--sbi-parts",
+        type=float,
+        default=0.0,
+        help="Share (0-1) of self-blended fakes whose blend covers one face part (both eyes, "
+        "one eye, the nose or the mouth) instead of the whole or inner face, as hand edits "
+        "do; their validation and test fakes are made the same way.",
+    )
     train.add_argument("--samples-per-epoch", type=int, help="Balanced draws per epoch.")
     train.add_argument("--max-steps", type=int, help="Stop after this many optimiser steps.")
     train.add_argument("--patience", type=int, default=2, help="Epochs without val AUC gain.")

@@ -19,8 +19,11 @@ from lopt.training.dataset import Item
 from lopt.training.sbi import LandmarkDetector, SelfBlend, self_blend, self_blend_pair
 
 
-def write_self_blended(items: Sequence[Item], folder: Path, *, seed: int) -> Path:
-    """PNG files of the evaluation self-blends in ``items`` and ``folder``.csv listing them.
+def write_self_blended(
+    items: Sequence[Item], folder: Path, *, seed: int, parts: float = 0.0
+) -> Path:
+    """PNG files of the evaluation self-blends in ``items`` and ``folder``.csv listing them
+    (the same ones the training run judged them on: same seed, same ``parts`` share).
 
     Each fake keeps its real face's group and is marked with source ``<source>/self-blended``.
     """
@@ -32,7 +35,8 @@ def write_self_blended(items: Sequence[Item], folder: Path, *, seed: int) -> Pat
         landmarks = item.crop.load_landmarks()
         if landmarks is None:
             continue
-        fake = self_blend(item.crop.load(), landmarks, np.random.default_rng([seed, index]))
+        rng = np.random.default_rng([seed, index])
+        fake = self_blend(item.crop.load(), landmarks, rng, parts=parts)
         path = folder / f"{index:06d}.png"
         cv2.imwrite(str(path), cv2.cvtColor(fake, cv2.COLOR_RGB2BGR))
         source = f"{item.crop.sample.source}/self-blended"

@@ -11,7 +11,15 @@ import torch
 
 ID2LABEL = {0: "Real", 1: "Fake"}
 # Options that only mean something for face-crop (image) training.
-IMAGE_ONLY = ("image_size", "crop_size", "video_frames", "group_by_face", "sbi", "freeze_stages")
+IMAGE_ONLY = (
+    "image_size",
+    "crop_size",
+    "video_frames",
+    "group_by_face",
+    "sbi",
+    "sbi_parts",
+    "freeze_stages",
+)
 
 
 @dataclass
@@ -33,6 +41,7 @@ class TrainConfig:
     freeze_stages: int = 0
     lora: bool = False
     sbi: bool = True
+    sbi_parts: float = 0.0  # share of self-blends cut to one face part (eyes, nose, mouth)
     samples_per_epoch: int | None = None
     max_steps: int | None = None
     val_fraction: float = 0.1
@@ -66,6 +75,8 @@ class TrainConfig:
             raise ValueError("--source-weight factors must be positive")
         if self.interpolate and self.init_from is None:
             raise ValueError("--interpolate mixes with --init-from's weights: give --init-from")
+        if not 0.0 <= self.sbi_parts <= 1.0:
+            raise ValueError("--sbi-parts is a share: between 0 and 1")
         if any(not 0.0 <= share <= 1.0 for share in self.interpolate):
             raise ValueError("--interpolate shares must be between 0 and 1")
         if self.task == "image" and self.crop_size < self.image_size:

@@ -96,8 +96,10 @@ class FaceDataset(Dataset[tuple[torch.Tensor, int]]):
         *,
         seed: int,
         train: bool,
+        sbi_parts: float = 0.0,
     ) -> None:
         self.items = list(items)
+        self.sbi_parts = sbi_parts
         self.transform = transform
         self.mean, self.std = mean, std
         self.seed = seed
@@ -114,7 +116,8 @@ class FaceDataset(Dataset[tuple[torch.Tensor, int]]):
             assert landmarks is not None
             # Evaluation fakes are the same every time; training fakes differ per draw.
             seed = [self.seed, index] if not self.train else [self.seed, index, *_fresh()]
-            image = self_blend(image, landmarks, np.random.default_rng(seed))
+            rng = np.random.default_rng(seed)
+            image = self_blend(image, landmarks, rng, parts=self.sbi_parts)
         image = self.transform(image=image)["image"]
         return to_tensor(image, self.mean, self.std), item.label
 

@@ -44,6 +44,15 @@ _HULLS = {
     "lower_face": np.r_[0:17, 27:36],  # jaw and nose: cheeks, nose, mouth, chin
     "inner_face": np.r_[17:68],  # brows, eyes, nose, mouth
 }
+# One face part, for the share of blends asked with ``parts``: local edits (an eye, the
+# nose, the mouth pasted in) leave their traces in a small region only.
+_PART_HULLS = (
+    np.r_[17:27, 36:48],  # both eyes and brows
+    np.r_[17:22, 36:42],  # one eye and its brow
+    np.r_[22:27, 42:48],  # the other eye and brow
+    np.r_[27:36],  # nose
+    np.r_[48:68],  # mouth
+)
 _BLEND_RATIOS = (0.25, 0.5, 0.75, 1.0, 1.0, 1.0)
 
 
@@ -109,26 +118,36 @@ class SelfBlend:
     mask: np.ndarray
 
 
-def self_blend(image: np.ndarray, landmarks: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def self_blend(
+    image: np.ndarray, landmarks: np.ndarray, rng: np.random.Generator, *, parts: float = 0.0
+) -> np.ndarray:
     """A self-blended fake of ``image`` (RGB uint8 in, RGB uint8 of the same size out).
 
     Only the blended-in source is altered, so ``image`` itself is the matching real sample:
-    outside the mask the two are identical.
+    outside the mask the two are identical. ``parts``: the chance that the mask covers one
+    face part (eyes, one eye, nose or mouth) instead of the whole face or its inner or
+    lower part; 0 draws exactly as before the option existed.
     """
-    return _blend(image, landmarks, rng, augment_target=False).fake
+    return _blend(image, landmarks, rng, augment_target=False, parts=parts).fake
 
 
 def self_blend_pair(
-    image: np.ndarray, landmarks: np.ndarray, rng: np.random.Generator
+    image: np.ndarray, landmarks: np.ndarray, rng: np.random.Generator, *, parts: float = 0.0
 ) -> SelfBlend:
     """The paper's recipe: half the time the target, not the source, gets the colour and
     sharpness change, and then the real sample is that changed target. Train on the pair,
     so that a global colour or blur change is never a label on its own."""
-    return _blend(image, landmarks, rng, augment_target=bool(rng.random() < 0.5))
+    augment_target = bool(rng.random() < 0.5)
+    return _blend(image, landmarks, rng, augment_target=augment_target, parts=parts)
 
 
 def _blend(
-    image: np.ndarray, landmarks: np.ndarray, rng: np.random.Generator, *, augment_target: bool
+    image: np.ndarray,
+    landmarks: np.ndarray,
+    rng: np.random.Generator,
+    *,
+    augment_target: bool,
+    parts: float,
 ) -> SelfBlend:
     if image.dtype != np.uint8 or image.ndim != 3 or image.shape[2] != 3:
         raise ValueError(f"expected an RGB uint8 image, got {image.dtype} {image.shape}")
@@ -142,10 +161,10 @@ def _blend(
         target = _augment(target, rng)
     else:
         source = _augment(source, rng)
-    mask = _hull_mask(image.shape[:2], points, rng)
+    mask, reach = _hull_mask(image.shape[:2], points, rng, parts)
     source, mask = _random_affine(source, mask, rng)
     mask = _elastic(mask, rng)
-    mask = _soften(mask, rng) * _BLEND_RATIOS[rng.integers(len(_BLEND_RATIOS))]
+    mask = _soften(mask, rng, reach) * _BLEND_RATIOS[rng.integers(len(_BLEND_RATIOS))]
     fake = mask[..., None] * source + (1.0 - mask[..., None]) * target
     return SelfBlend(real=_to_uint8(target), fake=_to_uint8(fake), mask=mask)
 
@@ -184,20 +203,34 @@ def _augment(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return np.clip(cv2.filter2D(out, -1, kernel), 0, 255)
 
 
-def _hull_mask(shape: tuple[int, ...], points: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Filled convex hull of a random landmark subset, randomly dilated or eroded."""
-    subset = points[list(_HULLS.values())[rng.integers(len(_HULLS))]]
+def _hull_mask(
+    shape: tuple[int, ...], points: np.ndarray, rng: np.random.Generator, parts: float
+) -> tuple[np.ndarray, float]:
+    """Filled convex hull of a random landmark subset, randomly dilated or eroded; with
+    chance ``parts`` the hull of one face part, grown by 10-30% of its size (a selection
+    drawn around the part, as a hand edit would). Also the share of the paper's blur
+    kernels the mask can take: 1 for face hulls, the part's size against the face's for a
+    part (the paper's kernels would blur an eye away)."""
+    part = parts > 0 and rng.random() < parts  # no draw at 0: earlier runs stay repeatable
+    hulls = _PART_HULLS if part else list(_HULLS.values())
+    subset = points[hulls[rng.integers(len(hulls))]]
     hull = cv2.convexHull(np.rint(subset).astype(np.int32))
     mask: np.ndarray = np.zeros(shape[:2], dtype=np.uint8)
     cv2.fillConvexPoly(mask, hull, 1)
-    face_size = float(np.sqrt(max(cv2.contourArea(hull), 1.0)))
-    radius = round(rng.uniform(-0.08, 0.08) * face_size)
+    size = float(np.sqrt(max(cv2.contourArea(hull), 1.0)))
+    radius = round((rng.uniform(0.1, 0.3) if part else rng.uniform(-0.08, 0.08)) * size)
     if radius != 0:
         kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * abs(radius) + 1,) * 2)
         op = cv2.dilate if radius > 0 else cv2.erode
         reshaped = op(mask, kernel)
         mask = reshaped if reshaped.any() else mask  # never erode a small hull to nothing
-    return mask.astype(np.float32)
+    reach = 1.0
+    if part:
+        face = float(
+            np.sqrt(max(cv2.contourArea(cv2.convexHull(np.rint(points).astype(np.int32))), 1.0))
+        )
+        reach = min(1.0, float(np.sqrt(mask.sum())) / face)
+    return mask.astype(np.float32), reach
 
 
 def _random_affine(
@@ -237,12 +270,15 @@ def _elastic(mask: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     )
 
 
-def _soften(mask: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def _soften(mask: np.ndarray, rng: np.random.Generator, reach: float = 1.0) -> np.ndarray:
     """SBI's blend mask: at a 192-256 px working size, blur and keep only the full-weight
-    core (an erosion), then blur again so the boundary fades out; back to the image size."""
+    core (an erosion), then blur again so the boundary fades out; back to the image size.
+    ``reach`` scales both blur kernels (at least 3 px) for masks smaller than a face."""
     h, w = mask.shape
     work = cv2.resize(mask, (int(rng.integers(192, 257)), int(rng.integers(192, 257))))
     k1, k2 = (int(rng.choice(np.arange(5, 26, 2))) for _ in range(2))
+    if reach < 1.0:
+        k1, k2 = (max(3, round(k * reach) | 1) for k in (k1, k2))
     blurred = cv2.GaussianBlur(work, (k1, k1), 0)
     core = (blurred / max(float(blurred.max()), 1e-6)).astype(np.float32)
     core[core < 0.99] = 0  # "< 1" in the paper's code; float32 blurs land a hair under 1

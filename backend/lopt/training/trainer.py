@@ -139,9 +139,8 @@ def train(config: TrainConfig) -> Path:
     finish(fitted.best, AutoModelForImageClassification, sets, config, recipe)
     for split in ("val", "test"):
         # The same fixed self-blends, as files `lopt evaluate` can judge.
-        write_self_blended(
-            items[split], config.output / "splits" / f"{split}-self-blended", seed=config.seed
-        )
+        folder = config.output / "splits" / f"{split}-self-blended"
+        write_self_blended(items[split], folder, seed=config.seed, parts=config.sbi_parts)
     return config.output
 
 
@@ -169,6 +168,7 @@ def _dataset(
         trainable.std,
         seed=config.seed,
         train=train,
+        sbi_parts=config.sbi_parts,
     )
 
 

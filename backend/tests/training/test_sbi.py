@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
 from PIL import Image
@@ -112,6 +113,65 @@ def test_pair_real_and_fake_differ_only_through_the_mask(textured_image):
         real_is_input.append(np.array_equal(pair.real, textured_image))
     # Both halves of the recipe happen: changed source (real untouched) and changed target.
     assert 0 < sum(real_is_input) < len(real_is_input)
+
+
+PART_POINTS = {
+    "eyes": np.r_[17:27, 36:48],
+    "left eye": np.r_[17:22, 36:42],
+    "right eye": np.r_[22:27, 42:48],
+    "nose": np.r_[27:36],
+    "mouth": np.r_[48:68],
+}
+
+
+def _core(mask: np.ndarray) -> int:
+    """Pixels blended at half the mask's peak weight or more (peaks are 0.25-1)."""
+    return int((mask >= 0.5 * mask.max()).sum())
+
+
+def _part_under(mask: np.ndarray, points: np.ndarray) -> str | None:
+    """The face part whose landmarks' box (grown by half) holds the mask's weighted centre."""
+    yy, xx = np.mgrid[: mask.shape[0], : mask.shape[1]]
+    cx, cy = (xx * mask).sum() / mask.sum(), (yy * mask).sum() / mask.sum()
+    for name in ("left eye", "right eye", "nose", "mouth"):
+        (x0, y0), (x1, y1) = points[PART_POINTS[name]].min(0), points[PART_POINTS[name]].max(0)
+        pad_x, pad_y = 0.5 * (x1 - x0) + 4, 0.5 * (y1 - y0) + 4
+        if x0 - pad_x <= cx <= x1 + pad_x and y0 - pad_y <= cy <= y1 + pad_y:
+            return name
+    (x0, y0), (x1, y1) = points[PART_POINTS["eyes"]].min(0), points[PART_POINTS["eyes"]].max(0)
+    return "eyes" if x0 <= cx <= x1 and y0 <= cy <= y1 else None
+
+
+def test_part_blends_cover_one_face_part_not_the_face(textured_image):
+    points = synthetic_landmarks()
+    face_area = cv2.contourArea(cv2.convexHull(points))
+    parts, small, whole = [], [], []
+    for seed in range(24):
+        pair = self_blend_pair(textured_image, points, np.random.default_rng(seed), parts=1.0)
+        outside = pair.mask == 0
+        assert np.array_equal(pair.fake[outside], pair.real[outside])
+        assert _core(pair.mask) < 0.3 * face_area  # a part, not the face
+        small.append(_core(pair.mask) / face_area)
+        part = _part_under(pair.mask, points)
+        assert part is not None, f"seed {seed}: blend not centred on a face part"
+        parts.append(part)
+        face = self_blend_pair(textured_image, points, np.random.default_rng(seed), parts=0.0)
+        whole.append(_core(face.mask) / face_area)
+    assert len(set(parts)) >= 3  # not always the same part
+    # Without parts, blends cover much of the face: several times a part's area.
+    assert np.median(whole) > 0.3
+    assert np.median(whole) > 3 * np.median(small)
+
+
+def test_part_share_mixes_part_and_face_blends(textured_image):
+    points = synthetic_landmarks()
+    face_area = cv2.contourArea(cv2.convexHull(points))
+    small = [
+        _core(self_blend_pair(textured_image, points, np.random.default_rng(s), parts=0.4).mask)
+        < 0.25 * face_area
+        for s in range(60)
+    ]
+    assert 0.2 <= np.mean(small) <= 0.6
 
 
 def test_bad_inputs_are_rejected(textured_image):

@@ -250,3 +250,12 @@ def test_interpolate_keeps_the_fine_tune_unless_a_mixture_judges_better(tmp_path
     chosen, record = interpolate(model, start, best, 0.99, judge_near(0.25), [0.5], save)
     assert chosen == best and record["chosen"] == 1.0
     assert float(model.weight.detach().mean()) == pytest.approx(1.0)
+
+
+def test_sbi_parts_is_a_share_and_a_face_crop_option(tmp_path: Path) -> None:
+    assert TrainConfig(data=tmp_path, output=tmp_path, sbi_parts=0.4).sbi_parts == 0.4
+    for share in (-0.1, 1.5):
+        with pytest.raises(ValueError, match="--sbi-parts is a share"):
+            TrainConfig(data=tmp_path, output=tmp_path, sbi_parts=share)
+    with pytest.raises(ValueError, match="--sbi-parts: face-crop options"):
+        TrainConfig(data=tmp_path, output=tmp_path, task="video", sbi_parts=0.4)
