@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from lopt.config import Aggregation
+from lopt.config_media import Aggregation
 from lopt.inference.aggregation import RULES, aggregate
 from lopt.training.metrics import roc_auc
 

@@ -3,8 +3,8 @@
 # calibrates it through the serving path on the run's validation files (the map and the
 # verdict bands go into its config.json), exports and checks its ONNX file against those
 # verdict levels, runs `lopt evaluate` on the validation and test splits (images,
-# self-blended files, videos), compares video rules, and regenerates the model card's
-# tables. `bash models/lopt-faces-v2/evaluate.sh`
+# self-blended files, face-part composites, videos), compares video rules, and regenerates
+# the model card's tables. `bash models/lopt-faces-v2/evaluate.sh`
 set -euo pipefail
 DATA=${LOPT_SHARED_DATA:-../shared/data}
 RUN=${RUN:-.cache/train/faces-v2}
@@ -27,6 +27,11 @@ cp "$RUN/reports/summary.json" "$CARD/reports/"
 $LOPT evaluate lopt-faces-v2 "$RUN/splits/test.csv" "$RUN/splits/test-self-blended.csv" \
     --output "$CARD/reports/evaluate-test" --bootstrap 500 > /dev/null
 for split in val test; do
+    # Hand-edit stand-ins: another identity's eyes, nose or mouth pasted into held-out photos.
+    .venv/bin/python "$CARD/part_composites.py" "$RUN/splits/$split.csv" \
+        "$RUN/splits/$split-part-composites" --count 300
+    $LOPT evaluate lopt-faces-v2 "$RUN/splits/$split-part-composites.csv" \
+        --output "$CARD/reports/evaluate-parts-$split" --bootstrap 500 > /dev/null
     mkdir -p "$CARD/reports/$split"
     cp "$RUN/reports/$split/"* "$CARD/reports/$split/"
     $LOPT evaluate lopt-faces-v2 "$RUN/splits/$split-videos.csv" \

@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from lopt.config import Aggregation
+from lopt.config_media import Aggregation
 
 
 def top_quarter(values: np.ndarray) -> float:

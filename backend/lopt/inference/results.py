@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from lopt.config import Aggregation
+from lopt.config_media import Aggregation
 from lopt.provenance import Provenance
 
 Level = Literal["authentic", "suspicious", "manipulated", "not_applicable"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from lopt.config import Aggregation
+from lopt.config_media import Aggregation
 from lopt.inference.aggregation import aggregate
 from lopt.inference.calibration import Level
 from lopt.inference.detectors import Detector, Scores

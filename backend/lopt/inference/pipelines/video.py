@@ -17,7 +17,8 @@ from statistics import median
 import torch
 from PIL import Image
 
-from lopt.config import Aggregation, Settings
+from lopt.config import Settings
+from lopt.config_media import Aggregation
 from lopt.inference.aggregation import aggregate
 from lopt.inference.batcher import MicroBatcher
 from lopt.inference.detectors import ImageDetector, VideoDetector
