@@ -6,7 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from lopt.inference.results import ClipScore, MediaInfo, ModelInfo, ModelRef, Prediction
+from lopt.inference.model_info import ModelInfo, ModelRef
+from lopt.inference.results import ClipScore, MediaInfo, Prediction
 from lopt.jobs.records import FileRow, JobState
 
 __all__ = [

@@ -17,9 +17,9 @@ from PIL import Image
 
 from lopt.inference.calibration import LABEL_THRESHOLD, Level, VerdictPolicy
 from lopt.inference.labels import FAKE, REAL, Verdict
+from lopt.inference.model_info import Bands, ModelRef
 from lopt.inference.preprocess import fast_preprocess
 from lopt.inference.registry import LoadedModel
-from lopt.inference.results import Bands, ModelRef
 
 WARM_UP_SIDE = 256
 

@@ -37,7 +37,7 @@ import asyncio
 import logging
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import replace
 from pathlib import Path
@@ -56,21 +56,20 @@ from lopt.inference.live_tally import (
     Tally,
     allowed_disagreements,
     evidence_note,
+    live_status,
     next_tally,
     out_of_contention,
-    path_check,
+    save_live_record,
     summary,
 )
+from lopt.inference.model_info import CheckState, PrecisionCheck
 from lopt.inference.precision import (
     Agreement,
     choose_precision,
-    read_record,
     same_answer,
     usable_record,
-    write_record,
 )
 from lopt.inference.registry import LoadedModel
-from lopt.inference.results import PrecisionCheck
 
 log = logging.getLogger(__name__)
 
@@ -124,6 +123,7 @@ class LiveCheck:
         self.exports_done = folder is None or loaded.folder is None
         self._events = 0  # inputs observed and candidates added: new work may be there
         self.note = ""
+        self.state: CheckState
         if loaded.precision != "exact":
             self.state = "reduced"
         elif usable_record([loaded.folder, folder]):
@@ -356,7 +356,7 @@ class LiveCheck:
         choice = choose_precision(
             "auto", torch.device("cpu"), record, min_agreement=minimum, bf16_capable=self._bf16
         )
-        self._save(record.values())
+        save_live_record(self.folder, record.values())
         served = self.tallies.get(choice)
         self.held.clear()
         self.recent.clear()
@@ -380,18 +380,6 @@ class LiveCheck:
             )
         self.tallies = {}  # frees the candidates not chosen
 
-    def _save(self, results: Iterable[Agreement]) -> None:
-        if self.folder is None:
-            return
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            kept = read_record(self.folder)
-            for result in results:
-                kept[result.precision] = result
-            write_record(self.folder, list(kept.values()), data="live inputs", source="live")
-        except OSError as error:
-            log.warning("Cannot write the live precision record in %s: %s", self.folder, error)
-
     # -- spot checks ---------------------------------------------------------------------
 
     def _switch_back(self) -> None:
@@ -404,35 +392,19 @@ class LiveCheck:
             f"{failed.agreement:.1%} of {failed.samples} spot checks."
         )
         self.spot.waiting.clear()
-        self._save([failed])
+        save_live_record(self.folder, [failed])
         log.warning("Switched %s back to float32: %s", loaded.model_id, self.note)
 
     # -- what /api/models shows --------------------------------------------------------
 
     def status(self) -> PrecisionCheck:
-        loaded = self.detector.loaded
-        evidence: Agreement | None = loaded.precision_evidence
-        finished, tallies = dict(self.finished), dict(self.tallies)  # copies: atomic
-        unfinished = dict(self.unfinished)
-        spot_checks, spot_agreement = self.spot.tally()
-        minimum = self.settings.min_agreement
-        paths = [path_check(a, minimum) for a in finished.values()]
-        paths += [path_check(a, minimum, why) for a, why in unfinished.values()]
-        paths += [
-            path_check(t.agreement(), minimum, checking=True)
-            for name, t in tallies.items()
-            if name not in finished and name not in unfinished
-        ]
-        if not paths and evidence is not None:
-            paths = [path_check(evidence, minimum)]
-        return PrecisionCheck(
-            state=self.state,
-            source=evidence.source if evidence else None,
-            samples=evidence.samples if evidence else 0,
-            agreement=evidence.agreement if evidence else None,
-            speedup=evidence.speedup if evidence else None,
-            spot_checks=spot_checks,
-            spot_agreement=spot_agreement,
-            paths=paths,
-            note=self.note or evidence_note(loaded),
+        return live_status(
+            self.state,
+            self.note,
+            self.detector.loaded,
+            self.settings.min_agreement,
+            dict(self.finished),  # copies: the inference thread changes them
+            dict(self.unfinished),
+            dict(self.tallies),
+            self.spot.tally(),
         )

@@ -3,24 +3,35 @@
 ``Tally`` counts one candidate path's agreement with float32 and its speed, step by step;
 ``Float32Clock`` times float32 in the same steps; ``next_tally`` and ``out_of_contention``
 check the fastest paths first and stop checking those ``auto`` could no longer take;
-``recorded_status`` and ``path_check`` turn an ``Agreement`` into what ``/api/models``
-shows (``PrecisionCheck``).
+``recorded_status``, ``live_status`` and ``path_check`` turn an ``Agreement`` into what
+``/api/models`` shows (``PrecisionCheck``); ``save_live_record`` keeps what live checks
+found in the export cache's record.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import statistics
 from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import torch
 
 from lopt.inference.detectors import ImageDetector
-from lopt.inference.precision import MIN_SPEEDUP, NEAR_FASTEST, Agreement
+from lopt.inference.model_info import CheckState, PathCheck, PrecisionCheck
+from lopt.inference.precision import (
+    MIN_SPEEDUP,
+    NEAR_FASTEST,
+    Agreement,
+    read_record,
+    write_record,
+)
 from lopt.inference.registry import LoadedModel
-from lopt.inference.results import PathCheck, PrecisionCheck
+
+log = logging.getLogger(__name__)
 
 TIMINGS = 5  # float32 timings per batch size before its cost is taken as known
 SPEED_STEPS = 3  # a path's timed steps (after its warm-up step) before its speed is known
@@ -177,3 +188,53 @@ def summary(record: dict[str, Agreement]) -> str:
     return ", ".join(
         f"{a.precision} {a.agreement:.1%} of {a.samples}, {a.speedup}x" for a in record.values()
     )
+
+
+def live_status(
+    state: CheckState,
+    note: str,
+    loaded: LoadedModel,
+    min_agreement: float,
+    finished: dict[str, Agreement],
+    unfinished: dict[str, tuple[Agreement, str]],
+    tallies: dict[str, Tally],
+    spot: tuple[int, float | None],
+) -> PrecisionCheck:
+    """What ``/api/models`` shows of live checks: every path finished, left unfinished
+    (and why) or still being checked, and the evidence of the path that serves."""
+    evidence: Agreement | None = loaded.precision_evidence
+    paths = [path_check(a, min_agreement) for a in finished.values()]
+    paths += [path_check(a, min_agreement, why) for a, why in unfinished.values()]
+    paths += [
+        path_check(t.agreement(), min_agreement, checking=True)
+        for name, t in tallies.items()
+        if name not in finished and name not in unfinished
+    ]
+    if not paths and evidence is not None:
+        paths = [path_check(evidence, min_agreement)]
+    spot_checks, spot_agreement = spot
+    return PrecisionCheck(
+        state=state,
+        source=evidence.source if evidence else None,
+        samples=evidence.samples if evidence else 0,
+        agreement=evidence.agreement if evidence else None,
+        speedup=evidence.speedup if evidence else None,
+        spot_checks=spot_checks,
+        spot_agreement=spot_agreement,
+        paths=paths,
+        note=note or evidence_note(loaded),
+    )
+
+
+def save_live_record(folder: Path | None, results: Iterable[Agreement]) -> None:
+    """Merge ``results`` into the record in ``folder`` (``source: live``); None: nothing."""
+    if folder is None:
+        return
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        kept = read_record(folder)
+        for result in results:
+            kept[result.precision] = result
+        write_record(folder, list(kept.values()), data="live inputs", source="live")
+    except OSError as error:
+        log.warning("Cannot write the live precision record in %s: %s", folder, error)

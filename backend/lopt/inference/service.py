@@ -25,6 +25,7 @@ from lopt.inference.exports import export_folder
 from lopt.inference.heatmaps import HeatmapMaker
 from lopt.inference.live_check import LiveCheck
 from lopt.inference.live_tally import recorded_status
+from lopt.inference.model_info import CalibrationInfo, ModelInfo
 from lopt.inference.pipelines import (
     ImageOptions,
     ImagePipeline,
@@ -34,7 +35,7 @@ from lopt.inference.pipelines import (
 )
 from lopt.inference.precision import apply_configured_precision, cpu_supports_bf16
 from lopt.inference.registry import LoadedModel
-from lopt.inference.results import CalibrationInfo, ModelInfo, Prediction
+from lopt.inference.results import Prediction
 from lopt.media.face_config import FaceDetectorConfig
 from lopt.media.faces import FaceDetector
 from lopt.media.sniff import sniff_media

@@ -174,8 +174,8 @@ def test_the_shipped_detector_is_calibrated_and_its_numbers_agree_on_real_media(
 
 def test_the_reason_never_reads_a_score_as_its_edge() -> None:
     from lopt.inference.detectors import Scores
+    from lopt.inference.model_info import Bands
     from lopt.inference.pipelines.evidence import explain_verdict
-    from lopt.inference.results import Bands
 
     bands = Bands(authentic_below=0.2, manipulated_at=0.8, source="validation")
     near = Scores("Fake", 0.7996, 0.7996, 0.9, "suspicious", True)

@@ -15,8 +15,8 @@ from lopt.inference.aggregation import aggregate
 from lopt.inference.calibration import Level
 from lopt.inference.detectors import Detector, Scores
 from lopt.inference.heatmaps import FaceMaps
+from lopt.inference.model_info import Bands
 from lopt.inference.results import (
-    Bands,
     Box,
     ClipScore,
     FaceScore,
