@@ -25,6 +25,7 @@ def test_card_tables_show_each_fake_source_and_each_real_source() -> None:
         "FPR, ffhq-tpdne-128 real",
         "FPR, lfw-faceswap-250 real",
         "ROC AUC, ffpp-c40/NeuralTextures vs all real",  # videos, per method
+        "ROC AUC, utkface-200/part-composite vs all real",  # hand-edit stand-ins
         "ECE raw → calibrated",  # what a score means, through the serving path
         "| test photos and frames | real (",  # the share of each verdict level per class
         "| test photos and frames | fake (",
