@@ -32,6 +32,8 @@ for split in val test; do
         "$RUN/splits/$split-part-composites" --count 300
     $LOPT evaluate lopt-faces-v2 "$RUN/splits/$split-part-composites.csv" \
         --output "$CARD/reports/evaluate-parts-$split" --bootstrap 500 > /dev/null
+    .venv/bin/python "$CARD/part_composites.py" --by-part "$RUN/splits/$split-part-composites.csv" \
+        "$CARD/reports/evaluate-parts-$split/predictions.jsonl" > "$CARD/reports/parts-$split.json"
     mkdir -p "$CARD/reports/$split"
     cp "$RUN/reports/$split/"* "$CARD/reports/$split/"
     $LOPT evaluate lopt-faces-v2 "$RUN/splits/$split-videos.csv" \

@@ -11,6 +11,11 @@ feathered mask after matching the donor's colour to the target's. The composite 
 as a JPEG at quality 90 beside a JPEG of the untouched target at the same quality, and
 ``OUTPUT.csv`` lists both (fakes keep their target's group), ready for ``lopt evaluate``.
 
+    python models/lopt-faces-v2/part_composites.py --by-part OUTPUT.csv PREDICTIONS.jsonl
+
+prints, as JSON, the ROC AUC of each kind of composite against all the targets, from the
+``predictions.jsonl`` of ``lopt evaluate`` on ``OUTPUT.csv``.
+
 This is a stand-in for hand-made composites, which no data here contains: the parts come
 from other real photos, never from the detector's training pseudo-fakes, and only
 identities of the given split are used.
@@ -20,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import sys
 from pathlib import Path
 
@@ -100,13 +106,41 @@ def composite(
     return out
 
 
+def by_part(listing: Path, predictions: Path) -> dict[str, dict[str, float]]:
+    """ROC AUC and count of each kind of composite (by its parts) against all targets."""
+    from sklearn.metrics import roc_auc_score
+
+    with listing.open() as handle:
+        parts = {Path(r["path"]).name: r["parts"] for r in csv.DictReader(handle)}
+    with predictions.open() as handle:
+        rows = [json.loads(line) for line in handle]
+    real = [r["fake_probability"] for r in rows if r["label"] == 0]
+    fakes: dict[str, list[float]] = {}
+    for row in rows:
+        if row["label"] == 1:
+            fakes.setdefault(parts[Path(row["path"]).name], []).append(row["fake_probability"])
+    return {
+        name: {
+            "auc": round(float(roc_auc_score([0] * len(real) + [1] * len(v), real + v)), 4),
+            "fake": len(v),
+        }
+        for name, v in sorted(fakes.items())
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("split", type=Path)
     parser.add_argument("output", type=Path)
     parser.add_argument("--count", type=int, default=300)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--by-part", action="store_true", help="SPLIT: composites CSV; OUTPUT: predictions"
+    )
     args = parser.parse_args()
+    if args.by_part:
+        print(json.dumps(by_part(args.split, args.output), indent=2))
+        return 0
 
     with args.split.open() as handle:
         rows = [
