@@ -28,7 +28,9 @@ checks hold more disagreements than ``LOPT_MIN_AGREEMENT`` allows, float32 serve
 the record says so, and the log and ``/api/models`` say why.
 
 Steps run on the inference thread, one small batch at a time, so they never overlap a
-forward pass; a request's items queued during a step wait for that step only.
+forward pass; a request's items queued during a step wait for that step only. What the
+checks hold and count is ``live_validation.Validation``; this module decides when they run
+and what serves.
 """
 
 from __future__ import annotations
@@ -47,26 +49,23 @@ import torch
 
 from lopt.config import Settings
 from lopt.inference.detectors import ImageDetector
-from lopt.inference.int8 import CALIBRATION, describe
+from lopt.inference.int8 import CALIBRATION
 from lopt.inference.live_candidates import mixed_candidate, onnx_candidates, torch_candidates
 from lopt.inference.live_spot import SpotChecks
 from lopt.inference.live_tally import (
-    Float32Clock,
     Held,
     Tally,
-    allowed_disagreements,
     evidence_note,
     live_status,
-    next_tally,
     out_of_contention,
     save_live_record,
     summary,
 )
+from lopt.inference.live_validation import Validation
 from lopt.inference.model_info import CheckState, PrecisionCheck
 from lopt.inference.precision import (
     Agreement,
     choose_precision,
-    same_answer,
     usable_record,
 )
 from lopt.inference.registry import LoadedModel
@@ -111,12 +110,12 @@ class LiveCheck:
             precision_evidence=None,
         )
         self.reference = ImageDetector(self.float32)
-        self.clock = Float32Clock()
-        self.tallies: dict[str, Tally] = {}
-        self.finished: dict[str, Agreement] = {}
-        # paths no longer checked because auto could not take them: where they got, and why
-        self.unfinished: dict[str, tuple[Agreement, str]] = {}
-        self.held: deque[Held] = deque(maxlen=settings.shadow_buffer)
+        self.validation = Validation(
+            self.reference,
+            window=self.window,
+            min_agreement=settings.min_agreement,
+            buffer=settings.shadow_buffer,
+        )
         self.recent: deque[torch.Tensor] = deque(maxlen=CALIBRATION)  # memory only
         self.mixed = "not_needed"  # -> wanted (onnx-int8 failed) -> making -> done
         self.spot = SpotChecks(settings, self.window)
@@ -137,6 +136,10 @@ class LiveCheck:
     def active(self) -> bool:
         return self.state in ("validating", "reduced")
 
+    @property
+    def tallies(self) -> dict[str, Tally]:
+        return self.validation.tallies
+
     # -- on the inference thread, after each forward pass -------------------------------
 
     def observe(self, inputs: list[torch.Tensor], outputs: np.ndarray, seconds: float) -> None:
@@ -144,7 +147,7 @@ class LiveCheck:
         serving = self.detector.loaded.precision
         if self.state == "validating":
             exact = serving == "exact"  # else a path that passed serves until the choice is final
-            self.held.extend(
+            self.validation.held.extend(
                 Held(t, float(o), float(o) if exact else None)
                 for t, o in zip(inputs, outputs, strict=True)
             )
@@ -238,88 +241,35 @@ class LiveCheck:
     def _add(self, name: str, loaded: LoadedModel, skip: set[int] | None = None) -> None:
         """A candidate path to check (on the inference thread); held inputs whose tensors'
         ids are in ``skip`` are not checked on it."""
-        for item in self.held:
-            if skip and id(item.tensor) in skip:
-                item.done.add(name)
-        detector = ImageDetector(replace(loaded, precision=name))
-        file = getattr(loaded.model, "path", None)
-        detail = describe(file) if isinstance(file, Path) else ""
-        self.tallies[name] = Tally(name, detector, detail=detail)
+        self.validation.add(name, loaded, skip)
         self._events += 1
 
-    def _open(self, name: str) -> bool:
-        return name not in self.finished and name not in self.unfinished
-
-    def _todo(self, tally: Tally) -> list[Held]:
-        if not self._open(tally.precision):
-            return []
-        return [item for item in self.held if tally.precision not in item.done][:STEP_ITEMS]
-
     def _validation_step(self) -> bool:
-        """Run the next candidate (``next_tally``) on up to STEP_ITEMS held inputs."""
-        open_tallies = [t for t in self.tallies.values() if self._todo(t)]
-        if not open_tallies:
+        """Run the next candidate on up to STEP_ITEMS held inputs (``Validation.step``)."""
+        validation = self.validation
+        # until the exports are in, the ONNX paths still need every held input
+        tally = validation.step(STEP_ITEMS, drop_checked=self.exports_done)
+        if tally is None:
             return False
-        tally = next_tally(open_tallies)
-        items = self._todo(tally)
-        batch = torch.stack([item.tensor for item in items])
-        started = time.perf_counter()
-        got = tally.detector.predict(batch)
-        seconds = time.perf_counter() - started
-        unknown = any(item.float32 is None for item in items)
-        if unknown or not self.clock.known(len(items)):  # float32 on the same batch, timed
-            started = time.perf_counter()
-            float32 = self.reference.predict(batch)
-            self.clock.add(len(items), time.perf_counter() - started)
-            for item, value in zip(items, float32, strict=True):
-                item.float32 = float(value) if item.float32 is None else item.float32
-        tally.timed(seconds, self.clock.seconds(len(items)))
-        for item, value in zip(items, got, strict=True):
-            item.done.add(tally.precision)
-            reference = item.float32
-            assert reference is not None
-            expected = self.reference.decide(reference)
-            tally.disagreements += not same_answer(expected, tally.detector.decide(float(value)))
-            tally.worst = max(tally.worst, abs(float(value) - reference))
-        tally.samples += len(items)
-        allowed = allowed_disagreements(self.window, self.settings.min_agreement)
-        if tally.samples >= self.window or tally.disagreements > allowed:
-            self.finished[tally.precision] = tally.agreement()
-            if tally.precision == "onnx-int8" and tally.disagreements > allowed:
-                # the mixed file is never faster than onnx-int8: worth making only where
-                # onnx-int8's own speed could still have been chosen
-                faster = out_of_contention(tally, self._passed()) is None
-                self.mixed = "wanted" if self.folder is not None and faster else "done"
-        self._leave_unfinished()
+        if tally.precision == "onnx-int8" and validation.failed(tally):
+            # the mixed file is never faster than onnx-int8: worth making only where
+            # onnx-int8's own speed could still have been chosen
+            faster = out_of_contention(tally, validation.passed()) is None
+            self.mixed = "wanted" if self.folder is not None and faster else "done"
         self._serve_what_passed()
-        if self.exports_done:  # until then, the ONNX paths still need every held input
-            everyone = {name for name in self.tallies if self._open(name)}
-            while self.held and everyone <= self.held[0].done:
-                self.held.popleft()
         return True
-
-    def _passed(self) -> list[Agreement]:
-        return [a for a in self.finished.values() if a.passes(self.settings.min_agreement)]
-
-    def _leave_unfinished(self) -> None:
-        """Stop checking the paths ``auto`` could no longer take."""
-        passed = self._passed()
-        for name, tally in self.tallies.items():
-            if self._open(name) and (why := out_of_contention(tally, passed)):
-                self.unfinished[name] = (tally.agreement(), why)
-                log.info("Live checks: %s left unfinished (%s)", name, why)
 
     def _serve_what_passed(self) -> None:
         """Serve the fastest path that has passed while the rest are checked (the choice
         is not final, so nothing is recorded yet: a restart checks again)."""
-        passed = self._passed()
+        passed = self.validation.passed()
         if not passed or self._decided():
             return
         best = max(passed, key=lambda result: result.speedup or 0.0)
         if self.detector.loaded.precision == best.precision:
             return
         self._serve(best.precision, best)
-        waiting = ", ".join(name for name in self.tallies if self._open(name)) or "paths still made"
+        waiting = ", ".join(self.validation.open_paths()) or "paths still made"
         self.note = (
             f"{evidence_note(self.detector.loaded)} It serves while the paths as fast as it "
             f"(within 10%) are still checked ({waiting}); then auto chooses among them."
@@ -328,18 +278,14 @@ class LiveCheck:
 
     def _serve(self, name: str, evidence: Agreement) -> None:
         self.detector.loaded = replace(
-            self.tallies[name].detector.loaded,
+            self.validation.tallies[name].detector.loaded,
             reference_model=self.float32.model,
             precision_evidence=evidence,
         )
 
     def _decided(self) -> bool:
         mixed_settled = self.mixed in ("not_needed", "done")
-        return (
-            self.exports_done
-            and mixed_settled
-            and not any(self._open(name) for name in self.tallies)
-        )
+        return self.exports_done and mixed_settled and not self.validation.open_paths()
 
     def _decide(self) -> None:
         """Write the record and serve the path ``auto`` takes from it (inference thread).
@@ -349,16 +295,17 @@ class LiveCheck:
         then knows them. One left unfinished because a faster path passed is not recorded,
         since its few inputs would pass it as if it had been checked on them all."""
         minimum = self.settings.min_agreement
-        record = {name: self.finished[name] for name in self.tallies if name in self.finished}
-        for name, (result, _) in self.unfinished.items():
+        validation = self.validation
+        record = {n: validation.finished[n] for n in validation.tallies if n in validation.finished}
+        for name, (result, _) in validation.unfinished.items():
             if not result.passes(minimum):
                 record[name] = result
         choice = choose_precision(
             "auto", torch.device("cpu"), record, min_agreement=minimum, bf16_capable=self._bf16
         )
         save_live_record(self.folder, record.values())
-        served = self.tallies.get(choice)
-        self.held.clear()
+        served = validation.tallies.get(choice)
+        validation.held.clear()
         self.recent.clear()
         if served is None:
             self.detector.loaded = self.float32
@@ -378,7 +325,7 @@ class LiveCheck:
                 choice,
                 summary(record),
             )
-        self.tallies = {}  # frees the candidates not chosen
+        validation.tallies = {}  # frees the candidates not chosen
 
     # -- spot checks ---------------------------------------------------------------------
 
@@ -403,8 +350,8 @@ class LiveCheck:
             self.note,
             self.detector.loaded,
             self.settings.min_agreement,
-            dict(self.finished),  # copies: the inference thread changes them
-            dict(self.unfinished),
-            dict(self.tallies),
+            dict(self.validation.finished),  # copies: the inference thread changes them
+            dict(self.validation.unfinished),
+            dict(self.validation.tallies),
             self.spot.tally(),
         )
