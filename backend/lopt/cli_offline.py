@@ -51,7 +51,7 @@ def add_offline_commands(commands: Any) -> None:
         "evaluate",
         help="Judge a labelled folder or CSV through the serving path; write metrics and plots.",
         description="Accuracy, macro F1, classification report, confusion matrix, ROC AUC, EER "
-        "and average precision with bootstrap 95%% intervals, at frame and video level, at the "
+        "and average precision with bootstrap 95% intervals, at frame and video level, at the "
         "manipulated edge; ECE, Brier score and log loss before and after calibration, a "
         "reliability diagram, and the share of each verdict level per class. The calibration "
         "and verdict bands are the checkpoint's, or are fitted on --calibrate data (never on "

@@ -143,6 +143,20 @@ def test_help_lists_the_commands() -> None:
     assert result.returncode == 0 and "serve" in result.stdout and "predict" in result.stdout
 
 
+@pytest.mark.parametrize(
+    "command", ["serve", "worker", "predict", "scan", "train", "evaluate", "export"]
+)
+def test_every_help_text_prints_as_written(
+    command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # argparse formats only argument help with %: a description keeps a doubled %% as is.
+    with pytest.raises(SystemExit) as exit_info:
+        main([command, "--help"])
+    text = capsys.readouterr().out
+    assert exit_info.value.code == 0 and text.startswith("usage: ")
+    assert "%%" not in text and "%(" not in text
+
+
 def test_train_without_the_training_extra_says_what_to_install(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
