@@ -4,7 +4,9 @@ Random resized crop, flip, colour jitter, blur (Gaussian or motion), noise, down
 and then one compression — JPEG at quality 30-100, or a real H.264/VP9 encode and decode
 of a two-frame clip (``codec.VideoCodec``) — are applied to real and fake faces alike,
 which teaches the detector to ignore resolution, sharpness, motion and compression
-history: photos and video frames of both classes look alike to it.
+history: photos and video frames of both classes look alike to it. ``degrade`` scales the
+probability of each degradation (blur, noise, downscaling, compression): 1 is the full
+recipe, 0 leaves only the crop, flip and colour jitter.
 """
 
 from __future__ import annotations
@@ -19,18 +21,23 @@ import torch
 from lopt.training.codec import VideoCodec
 
 
-def train_transform(size: int) -> A.Compose:
+def train_transform(size: int, degrade: float = 1.0) -> A.Compose:
+    if not 0.0 <= degrade <= 1.0:
+        raise ValueError("degrade is a share: between 0 and 1")
     return A.Compose(
         [
             A.RandomResizedCrop(size=(size, size), scale=(0.7, 1.0), ratio=(0.9, 1.1)),
             A.HorizontalFlip(p=0.5),
             A.ColorJitter(brightness=0.2, contrast=0.2, saturation=0.2, hue=0.02, p=0.5),
-            A.OneOf([A.GaussianBlur(blur_limit=(3, 5)), A.MotionBlur(blur_limit=(3, 7))], p=0.25),
-            A.GaussNoise(std_range=(0.01, 0.05), p=0.2),
-            A.Downscale(scale_range=(0.35, 0.9), p=0.3),
+            A.OneOf(
+                [A.GaussianBlur(blur_limit=(3, 5)), A.MotionBlur(blur_limit=(3, 7))],
+                p=0.25 * degrade,
+            ),
+            A.GaussNoise(std_range=(0.01, 0.05), p=0.2 * degrade),
+            A.Downscale(scale_range=(0.35, 0.9), p=0.3 * degrade),
             A.OneOf(
                 [A.ImageCompression(quality_range=(30, 100)), VideoCodec(p=1.0)],
-                p=0.8,
+                p=0.8 * degrade,
             ),
         ]
     )

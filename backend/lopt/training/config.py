@@ -18,6 +18,7 @@ IMAGE_ONLY = (
     "group_by_face",
     "sbi",
     "sbi_parts",
+    "degrade",
     "freeze_stages",
 )
 
@@ -42,6 +43,7 @@ class TrainConfig:
     lora: bool = False
     sbi: bool = True
     sbi_parts: float = 0.0  # share of self-blends cut to one face part (eyes, nose, mouth)
+    degrade: float = 1.0  # scales the probability of each training degradation
     samples_per_epoch: int | None = None
     max_steps: int | None = None
     val_fraction: float = 0.1
@@ -77,6 +79,8 @@ class TrainConfig:
             raise ValueError("--interpolate mixes with --init-from's weights: give --init-from")
         if not 0.0 <= self.sbi_parts <= 1.0:
             raise ValueError("--sbi-parts is a share: between 0 and 1")
+        if not 0.0 <= self.degrade <= 1.0:
+            raise ValueError("--degrade is a share: between 0 and 1")
         if any(not 0.0 <= share <= 1.0 for share in self.interpolate):
             raise ValueError("--interpolate shares must be between 0 and 1")
         if self.task == "image" and self.crop_size < self.image_size:

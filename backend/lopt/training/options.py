@@ -74,6 +74,14 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
         "one eye, the nose or the mouth) instead of the whole or inner face, as hand edits "
         "do; their validation and test fakes are made the same way.",
     )
+    parser.add_argument(
+        "--degrade",
+        type=float,
+        default=1.0,
+        help="Scales the probability (0-1) of each training degradation, for both classes "
+        "alike: blur, noise, downscaling, JPEG or H.264/VP9 compression. 1: the full "
+        "recipe; lower for a finishing stage on cleaner faces (with --init-from).",
+    )
     parser.add_argument("--samples-per-epoch", type=int, help="Balanced draws per epoch.")
     parser.add_argument("--max-steps", type=int, help="Stop after this many optimiser steps.")
     parser.add_argument("--patience", type=int, default=2, help="Epochs without val AUC gain.")

@@ -160,10 +160,14 @@ def _dataset(
 ) -> FaceDataset:
     """Training items are augmented and freshly self-blended per draw; evaluation ones
     are fixed (seeded, un-augmented)."""
-    transform = train_transform if train else eval_transform
+    transform = (
+        train_transform(config.image_size, config.degrade)
+        if train
+        else eval_transform(config.image_size)
+    )
     return FaceDataset(
         items,
-        transform(config.image_size),
+        transform,
         trainable.mean,
         trainable.std,
         seed=config.seed,

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import albumentations as A
 import cv2
 import numpy as np
 import pytest
 
 from lopt.training.augment import train_transform
 from lopt.training.codec import VideoCodec, codec_roundtrip
+from lopt.training.config import TrainConfig
 
 
 def textured(side: int = 96, seed: int = 0) -> np.ndarray:
@@ -51,3 +55,36 @@ def test_transform_draws_codec_and_quality_and_is_in_training_augmentation() -> 
 def test_rejects_non_rgb_input() -> None:
     with pytest.raises(ValueError, match="RGB uint8"):
         codec_roundtrip(np.zeros((8, 8), np.uint8), "h264", 23)
+
+
+DEGRADATIONS = {"GaussianBlur", "MotionBlur", "GaussNoise", "Downscale", "ImageCompression"}
+
+
+@pytest.mark.parametrize(("degrade", "low", "high"), [(0.0, 0, 0), (0.5, 0.3, 0.7), (1.0, 0.75, 1)])
+def test_degrade_scales_how_often_faces_are_blurred_noised_downscaled_or_compressed(
+    degrade: float, low: float, high: float
+) -> None:
+    # Draws with any degradation: about 0.85 at full strength (each one's own chance,
+    # 0.2-0.8, combined), about half of that at half strength, none at 0.
+    full = train_transform(32, degrade)
+    transform = A.Compose(full.transforms, save_applied_params=True)
+    transform.set_random_seed(0)
+    image = textured(32)
+    draws = 200
+    degraded = 0
+    for _ in range(draws):
+        applied = {name for name, _ in transform(image=image)["applied_transforms"]}
+        degraded += bool(applied & (DEGRADATIONS | {"VideoCodec"}))
+        assert "RandomResizedCrop" in applied  # the crop is never scaled away
+    assert low * draws <= degraded <= high * draws
+
+
+def test_degrade_is_a_share_and_a_face_crop_option(tmp_path: Path) -> None:
+    assert TrainConfig(data=tmp_path, output=tmp_path, degrade=0.5).degrade == 0.5
+    for share in (-0.1, 1.5):
+        with pytest.raises(ValueError, match="--degrade is a share"):
+            TrainConfig(data=tmp_path, output=tmp_path, degrade=share)
+        with pytest.raises(ValueError, match="between 0 and 1"):
+            train_transform(64, share)
+    with pytest.raises(ValueError, match="--degrade: face-crop options"):
+        TrainConfig(data=tmp_path, output=tmp_path, task="video", degrade=0.5)
