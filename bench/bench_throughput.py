@@ -1,9 +1,11 @@
 """Images per second over HTTP: a naive transformers-pipeline server against Lopt, side by side.
 
     python bench/bench_throughput.py [--seconds 8] [--clients 1 8] [--deit CHECKPOINT]
-        [--skip-deit] [--skip-video] [--upload-mb 1024]
+        [--skip-deit] [--skip-video] [--upload-mb 1024] [--client-in-process]
 
-In one process and on loopback, for a DeiT-base checkpoint (the cost of
+Servers in this process, on loopback, with the load clients in a process of their own
+(``--client-in-process``: in this one, as every row before 2026-12-05 was measured), for
+a DeiT-base checkpoint (the cost of
 ``agasta/virtus``: the DeiT-base trained by ``bench/deit_probe.py`` when it is there,
 else random weights) and for the embedded detector:
 
@@ -207,7 +209,13 @@ def run_model(
         with serve(app) as url, full_decode(enabled=bool(full)):
             for clients in args.clients:
                 idle = rss.reset()
-                load: Load = drive(url + path, files, clients=clients, seconds=args.seconds)
+                load: Load = drive(
+                    url + path,
+                    files,
+                    clients=clients,
+                    seconds=args.seconds,
+                    separate=not args.client_in_process,
+                )
                 peak = max(0.0, rss.peak_mb - idle)
                 rate = load.per_second
                 if variant == "naive":
@@ -328,6 +336,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=8.0, help="Seconds per measurement.")
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 8])
+    parser.add_argument(
+        "--client-in-process",
+        action="store_true",
+        help="Run the load clients in the server's process (before 2026-12-05 every row "
+        "was measured so); by default they run in a process of their own.",
+    )
     add_deit_arguments(parser)
     parser.add_argument("--skip-video", action="store_true")
     parser.add_argument("--upload-mb", type=int, default=1024, help="0 skips the upload.")

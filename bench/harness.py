@@ -197,9 +197,34 @@ class Load:
 
 
 def drive(
-    url: str, files: list[tuple[str, bytes]], *, clients: int, seconds: float, warm_up: int = 2
+    url: str,
+    files: list[tuple[str, bytes]],
+    *,
+    clients: int,
+    seconds: float,
+    warm_up: int = 2,
+    separate: bool = False,
 ) -> Load:
-    """``clients`` concurrent clients post ``files`` in turn for ``seconds``; HTTP on loopback."""
+    """``clients`` concurrent clients post ``files`` in turn for ``seconds``; HTTP on loopback.
+
+    ``separate`` runs the clients in a process of their own, as real clients are: they
+    still share the machine's cores with the server, but not its interpreter lock (a
+    client in the server's process holds the lock while it builds and reads requests,
+    and the server's Python work waits for it).
+    """
+    if not separate:
+        return asyncio.run(_drive(url, files, clients, seconds, warm_up))
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")  # no copy of the server's threads
+    with context.Pool(1) as pool:
+        load: Load = pool.apply(_drive_sync, (url, files, clients, seconds, warm_up))
+    return load
+
+
+def _drive_sync(
+    url: str, files: list[tuple[str, bytes]], clients: int, seconds: float, warm_up: int
+) -> Load:
     return asyncio.run(_drive(url, files, clients, seconds, warm_up))
 
 
