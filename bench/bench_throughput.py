@@ -1,11 +1,10 @@
 """Images per second over HTTP: a naive transformers-pipeline server against Lopt, side by side.
 
     python bench/bench_throughput.py [--seconds 8] [--clients 1 8] [--deit CHECKPOINT]
-        [--skip-deit] [--skip-video] [--upload-mb 1024] [--client-in-process]
+        [--skip-deit] [--skip-video] [--upload-mb 1024] [--separate-clients]
 
-Servers in this process, on loopback, with the load clients in a process of their own
-(``--client-in-process``: in this one, as every row before 2026-12-05 was measured), for
-a DeiT-base checkpoint (the cost of
+In one process and on loopback (``--separate-clients``: the load clients in a process of
+their own), for a DeiT-base checkpoint (the cost of
 ``agasta/virtus``: the DeiT-base trained by ``bench/deit_probe.py`` when it is there,
 else random weights) and for the embedded detector:
 
@@ -214,7 +213,7 @@ def run_model(
                     files,
                     clients=clients,
                     seconds=args.seconds,
-                    separate=not args.client_in_process,
+                    separate=args.separate_clients,
                 )
                 peak = max(0.0, rss.peak_mb - idle)
                 rate = load.per_second
@@ -337,10 +336,10 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=8.0, help="Seconds per measurement.")
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 8])
     parser.add_argument(
-        "--client-in-process",
+        "--separate-clients",
         action="store_true",
-        help="Run the load clients in the server's process (before 2026-12-05 every row "
-        "was measured so); by default they run in a process of their own.",
+        help="Run the load clients in a process of their own instead of the server's "
+        "(same numbers within noise on 2026-12-05, see RESULTS.md).",
     )
     add_deit_arguments(parser)
     parser.add_argument("--skip-video", action="store_true")
