@@ -213,7 +213,7 @@ def drive(
     and the server's Python work waits for it).
     """
     if not separate:
-        return asyncio.run(_drive(url, files, clients, seconds, warm_up))
+        return _drive_sync(url, files, clients, seconds, warm_up)
     import multiprocessing
 
     context = multiprocessing.get_context("spawn")  # no copy of the server's threads

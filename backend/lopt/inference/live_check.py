@@ -288,20 +288,16 @@ class LiveCheck:
         return self.exports_done and mixed_settled and not self.validation.open_paths()
 
     def _decide(self) -> None:
-        """Write the record and serve the path ``auto`` takes from it (inference thread).
-
-        The record holds the paths checked to the end or to their failure, and those left
-        unfinished whose numbers could not pass anyway (not faster than float32): a restart
-        then knows them. One left unfinished because a faster path passed is not recorded,
-        since its few inputs would pass it as if it had been checked on them all."""
-        minimum = self.settings.min_agreement
+        """Write the record (``Validation.record``) and serve the path ``auto`` takes from
+        it (inference thread)."""
         validation = self.validation
-        record = {n: validation.finished[n] for n in validation.tallies if n in validation.finished}
-        for name, (result, _) in validation.unfinished.items():
-            if not result.passes(minimum):
-                record[name] = result
+        record = validation.record()
         choice = choose_precision(
-            "auto", torch.device("cpu"), record, min_agreement=minimum, bf16_capable=self._bf16
+            "auto",
+            torch.device("cpu"),
+            record,
+            min_agreement=self.settings.min_agreement,
+            bf16_capable=self._bf16,
         )
         save_live_record(self.folder, record.values())
         served = validation.tallies.get(choice)

@@ -71,15 +71,27 @@ class Validation:
     def passed(self) -> list[Agreement]:
         return [a for a in self.finished.values() if a.passes(self.min_agreement)]
 
+    def record(self) -> dict[str, Agreement]:
+        """What the precision record keeps: the paths checked to the end or to their
+        failure, and those left unfinished whose numbers could not pass anyway (not faster
+        than float32), so a restart knows them. One left unfinished because a faster path
+        passed is not kept: its few inputs would pass it as if checked on them all."""
+        record = {name: self.finished[name] for name in self.tallies if name in self.finished}
+        for name, (result, _) in self.unfinished.items():
+            if not result.passes(self.min_agreement):
+                record[name] = result
+        return record
+
     def step(self, items_per_step: int, *, drop_checked: bool) -> Tally | None:
         """Run the next candidate on up to ``items_per_step`` held inputs; the tally it
         ran, or None when there was nothing to check. ``drop_checked``: let go of held
         inputs every open path has judged (not while more paths may still be added)."""
-        open_tallies = [t for t in self.tallies.values() if self._todo(t, items_per_step)]
+        todo = {t.precision: self._todo(t, items_per_step) for t in self.tallies.values()}
+        open_tallies = [t for t in self.tallies.values() if todo[t.precision]]
         if not open_tallies:
             return None
         tally = next_tally(open_tallies)
-        items = self._todo(tally, items_per_step)
+        items = todo[tally.precision]
         batch = torch.stack([item.tensor for item in items])
         started = time.perf_counter()
         got = tally.detector.predict(batch)
