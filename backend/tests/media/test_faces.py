@@ -98,11 +98,17 @@ def test_small_photos_are_upscaled_and_every_face_found(
 
 
 @needs_media
-def test_boxes_are_in_original_pixels_wherever_the_face_is(detector: FaceDetector) -> None:
+@pytest.mark.parametrize(
+    ("width", "height"),
+    [(2400, 1500), (1920, 1080), (2560, 1080), (1080, 1920)],  # squeezed 4%, 2%; padded; 2%
+)
+def test_boxes_are_in_original_pixels_wherever_the_face_is(
+    detector: FaceDetector, width: int, height: int
+) -> None:
     (face,) = detector.detect(load_rgb("skimage_astronaut.png"))
     patch = crop_faces(load_rgb("skimage_astronaut.png"), [face], margin=1.6)[0]
-    canvas = np.full((1500, 2400, 3), 90, dtype=np.uint8)
-    top, left = 1100, 1700
+    canvas = np.full((height, width, 3), 90, dtype=np.uint8)
+    top, left = height - patch.shape[0] - 40, width - patch.shape[1] - 60
     canvas[top : top + patch.shape[0], left : left + patch.shape[1]] = patch
 
     (found,) = detector.detect(canvas)
@@ -111,6 +117,32 @@ def test_boxes_are_in_original_pixels_wherever_the_face_is(detector: FaceDetecto
     assert abs(x - (left + patch.shape[1] / 2)) < 0.15 * patch.shape[1]
     assert abs(y - (top + patch.shape[0] / 2)) < 0.15 * patch.shape[0]
     assert 0.5 * face.size < found.size < 1.5 * face.size
+
+
+@pytest.mark.parametrize(
+    ("width", "height", "searched"),
+    [
+        (1920, 1080, (640, 352)),  # 360 px squeezed to 352 (2%), not padded to 384
+        (1080, 1920, (352, 640)),
+        (1500, 1000, (640, 416)),  # 427 -> 416 (2.6%)
+        (2560, 1080, (640, 288)),  # 270 px is 5.2% from 256: padded to 288, not squeezed
+        (1000, 1000, (640, 640)),
+        (128, 96, (640, 480)),  # thumbnails are enlarged
+    ],
+)
+def test_the_search_copy_is_squeezed_a_little_to_multiples_of_32_or_else_padded(
+    width: int, height: int, searched: tuple[int, int]
+) -> None:
+    image = np.full((height, width, 3), 200, dtype=np.uint8)
+
+    blob, scale_x, scale_y = faces._prepare(image, 640)
+
+    assert blob.shape == (1, 3, searched[1], searched[0])
+    copy_width, copy_height = round(width * scale_x), round(height * scale_y)
+    assert copy_width == 640 or copy_height == 640
+    assert abs(scale_x / scale_y - 1) <= 0.05  # never distorted by more than 5%
+    assert (blob[0, :, :copy_height, :copy_width] == 200).all()  # the picture, all of it
+    assert (blob[0, :, copy_height:, :] == 0).all() and (blob[0, :, :, copy_width:] == 0).all()
 
 
 @needs_media
