@@ -255,7 +255,10 @@ def _prepare(image: np.ndarray, detection_size: int) -> tuple[np.ndarray, float,
     height, width = image.shape[:2]
     scale = detection_size / max(height, width)
     new_width, new_height = _aligned(width * scale), _aligned(height * scale)
-    interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
+    # Area averaging only where bilinear would skip pixels (shrinking more than twice):
+    # for a JPEG decoded at 960x540 it cost 2.8 ms to bilinear's 0.5, and moved boxes by
+    # IoU 0.997 on average (297 frames and photos, no face gained or lost).
+    interpolation = cv2.INTER_AREA if scale < 0.5 else cv2.INTER_LINEAR
     resized = cv2.resize(
         np.ascontiguousarray(image), (new_width, new_height), interpolation=interpolation
     )

@@ -128,11 +128,12 @@ def _high_bit_depth_to_rgb(image: Image.Image) -> Image.Image:
 
 
 def _apply_orientation(image: Image.Image) -> Image.Image:
+    """Turn ``image`` upright in place (no copy of an upright photo, 1.5 MB at 960x540)."""
     try:
-        return ImageOps.exif_transpose(image)
+        ImageOps.exif_transpose(image, in_place=True)
     except Exception:
-        # A malformed EXIF block must not sink an otherwise readable photo.
-        return image
+        pass  # A malformed EXIF block must not sink an otherwise readable photo.
+    return image
 
 
 def _check_pixels(width: int, height: int, max_pixels: int) -> None:

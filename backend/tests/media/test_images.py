@@ -29,6 +29,20 @@ def test_exif_orientation_is_applied(tmp_path: Path) -> None:
     assert top[2] > 200 and top[0] < 60  # the left stripe is now on top
 
 
+def test_exif_orientation_is_applied_to_a_photo_decoded_at_reduced_size(tmp_path: Path) -> None:
+    image = Image.new("RGB", (2000, 1000), (255, 0, 0))
+    image.paste((0, 0, 255), (0, 0, 200, 1000))  # blue stripe on the left edge
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    path = tmp_path / "phone.jpg"
+    image.save(path, exif=exif, quality=95)
+    decoded = load_image(path, max_pixels=LIMIT, min_long_side=640)
+    assert decoded.scale == 2 and (decoded.width, decoded.height) == (500, 1000)
+    assert decoded.original_size == (1000, 2000)
+    top = np.asarray(decoded.image)[:40].reshape(-1, 3).mean(axis=0)
+    assert top[2] > 200 and top[0] < 60
+
+
 def test_alpha_is_composited_on_white(tmp_path: Path) -> None:
     path = tmp_path / "cutout.png"
     Image.new("RGBA", (10, 10), (0, 0, 0, 0)).save(path)
