@@ -96,7 +96,8 @@ class Settings(MediaSettings):
         0,
         ge=0,
         le=256,
-        description="Threads per forward pass (torch and ONNX Runtime); 0: one per core.",
+        description="Threads per forward pass (torch and ONNX Runtime; an ONNX Runtime call "
+        "that overlaps another runs on one); 0: one per core.",
     )
     shadow_samples: int = Field(
         200,
