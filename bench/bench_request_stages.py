@@ -6,9 +6,10 @@ The embedded detector (or ``--model``) in the precision ``auto`` resolves to, on
 1080p portraits ``bench_throughput.py`` posts. One request at a time, no HTTP: the image
 pipeline's own ``prepare`` (decode, every face-search pass, the full-size decode when a
 face is too small at reduced size, crop and preprocessing), then the forward pass of that
-one face and the provenance reading. Each stage's median over the rounds after the first
-is printed with its share of the sum; with 8 clients on 2 cores the server's rate is
-bounded by the sum, not by any one stage.
+one face and the provenance reading. Each stage's mean over the rounds after the first
+is printed with its share of the sum, as wall time and as CPU time of the whole process
+(every thread: a call split over two cores costs more CPU than its wall time shows); with
+8 clients on 2 cores the server's rate is bounded by the CPU sum, not by any one stage.
 """
 
 from __future__ import annotations
